@@ -1,0 +1,387 @@
+package vmtest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"debug/elf"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Options tune a guest run. The zero value is ready to use; Run fills it
+// from SCTPDIAL_VM_* environment variables (see docs/testing.md).
+type Options struct {
+	MemoryMB int           // guest memory; default 2048
+	CPUs     int           // guest CPUs; default 2
+	Accel    string        // QEMU accelerator; default "tcg" (nested KVM is unreliable)
+	Timeout  time.Duration // bound on the whole guest run; default from -test.timeout + 2m, else 20m
+	Stdout   io.Writer     // default os.Stdout
+	Stderr   io.Writer     // runner diagnostics; default os.Stderr
+}
+
+func (o *Options) fill(args []string) {
+	envInt := func(name string, def int) int {
+		if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+			return v
+		}
+		return def
+	}
+	if o.MemoryMB == 0 {
+		o.MemoryMB = envInt("SCTPDIAL_VM_MEMORY_MB", 2048)
+	}
+	if o.CPUs == 0 {
+		o.CPUs = envInt("SCTPDIAL_VM_CPUS", 2)
+	}
+	if o.Accel == "" {
+		o.Accel = os.Getenv("SCTPDIAL_VM_ACCEL")
+	}
+	if o.Accel == "" {
+		o.Accel = "tcg"
+	}
+	if o.Timeout == 0 {
+		if d, err := time.ParseDuration(os.Getenv("SCTPDIAL_VM_TIMEOUT")); err == nil && d > 0 {
+			o.Timeout = d
+		}
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 20 * time.Minute
+		for _, a := range args {
+			if v, ok := strings.CutPrefix(a, "-test.timeout="); ok {
+				if d, err := time.ParseDuration(v); err == nil && d > 0 {
+					o.Timeout = d + 2*time.Minute
+				}
+			}
+		}
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+}
+
+// Main is the whole of cmd/vmexec: as PID 1 it is the guest's init;
+// otherwise it runs args[0] with args[1:] natively when the host has SCTP,
+// else in a guest, and returns the exit status to use.
+func Main(args []string) int {
+	if os.Getpid() == 1 {
+		guestInit()
+		return 0 // not reached
+	}
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: vmexec PROGRAM [ARG...]   (or: vmexec -prepare)")
+		return 2
+	}
+	if args[0] == "-prepare" {
+		if _, err := Prepare(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		return 0
+	}
+	if ok, _ := HostHasSCTP(); ok && os.Getenv("SCTPDIAL_VM_FORCE") != "1" {
+		return runNative(args)
+	}
+	code, err := Run(context.Background(), args, Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vmexec:", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+func runNative(args []string) int {
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), EnvRequireSCTP+"=1")
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		fmt.Fprintln(os.Stderr, "vmexec:", err)
+		return 1
+	}
+	return 0
+}
+
+// Run boots a guest that runs args[0] with args[1:] in a copy of the
+// current directory's testdata, streams its output and returns its exit
+// status. A guest that does not finish within the timeout is killed and
+// reported as an error.
+func Run(ctx context.Context, args []string, o Options) (int, error) {
+	o.fill(args)
+	a, err := Prepare()
+	if err != nil {
+		return 1, err
+	}
+	tmp, err := os.MkdirTemp("", "vmexec-")
+	if err != nil {
+		return 1, err
+	}
+	defer os.RemoveAll(tmp)
+	initrd := filepath.Join(tmp, "initrd.cpio")
+	if err := buildInitramfs(initrd, a, args); err != nil {
+		return 1, fmt.Errorf("building initramfs: %w", err)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	qemu := exec.CommandContext(ctx, "qemu-system-x86_64",
+		"-accel", o.Accel, "-cpu", "max", "-m", strconv.Itoa(o.MemoryMB), "-smp", strconv.Itoa(o.CPUs),
+		"-nic", "none", "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
+		"-kernel", a.kernel, "-initrd", initrd,
+		"-append", "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init")
+	qemu.Stdin = nil
+	qemu.Stderr = o.Stderr
+	out, err := qemu.StdoutPipe()
+	if err != nil {
+		return 1, err
+	}
+	qemu.WaitDelay = 5 * time.Second
+	if err := qemu.Start(); err != nil {
+		return 1, fmt.Errorf("starting qemu (install qemu-system-x86): %w", err)
+	}
+	start := time.Now()
+	code, perr := readConsole(out, o.Stdout)
+	werr := qemu.Wait()
+	if ctx.Err() == context.DeadlineExceeded {
+		return 1, fmt.Errorf("guest still running after %v: killed (raise SCTPDIAL_VM_TIMEOUT or -timeout)", o.Timeout)
+	}
+	if perr != nil {
+		return 1, fmt.Errorf("%w (qemu: %v, after %v)", perr, werr, time.Since(start).Round(time.Millisecond))
+	}
+	return code, nil
+}
+
+// readConsole copies the program's output between the markers to w, writes
+// files sent back by the guest, and returns the program's exit status.
+func readConsole(r io.Reader, w io.Writer) (int, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	var noise []string // pre-begin lines, reported when the guest fails
+	began := false
+	heldBlank := false // the guest prints a newline before its exit marker
+	var file *os.File
+	var fileData bytes.Buffer
+	for {
+		line, err := br.ReadString('\n')
+		if line != "" {
+			text := strings.TrimRight(line, "\r\n")
+			switch {
+			case !began:
+				if strings.Contains(text, markBegin) {
+					began = true
+				} else if noise = append(noise, text); len(noise) > 40 {
+					noise = noise[1:]
+				}
+			case strings.HasPrefix(text, markExit):
+				code, cerr := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(text, markExit)))
+				if cerr != nil {
+					return 1, fmt.Errorf("bad exit line %q", text)
+				}
+				return code, nil
+			case strings.HasPrefix(text, markFile):
+				name := strings.TrimPrefix(text, markFile)
+				if f, ferr := os.Create(name); ferr == nil {
+					file = f
+				}
+				fileData.Reset()
+			case text == markFileEnd:
+				if file != nil {
+					dec, derr := base64.StdEncoding.DecodeString(fileData.String())
+					if derr == nil {
+						file.Write(dec)
+					}
+					file.Close()
+					file = nil
+				}
+			case file != nil:
+				fileData.WriteString(text)
+			case text == "" && !heldBlank:
+				heldBlank = true
+			default:
+				if heldBlank {
+					io.WriteString(w, "\n")
+					heldBlank = false
+				}
+				// Keep a partial last line as it is; restore the newline
+				// the serial line turned into CR LF.
+				if strings.HasSuffix(line, "\n") {
+					text += "\n"
+				}
+				io.WriteString(w, text)
+			}
+		}
+		if err != nil {
+			if !began {
+				return 1, fmt.Errorf("guest never started the program; last console lines:\n%s", strings.Join(noise, "\n"))
+			}
+			return 1, errors.New("guest stopped without reporting an exit status (kernel panic or out of memory?)")
+		}
+	}
+}
+
+// buildInitramfs writes the guest's root file system: init (this
+// executable), busybox, the modules, the program and its libraries, the
+// package's testdata, and the fixture files.
+func buildInitramfs(dst string, a assets, args []string) error {
+	f, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	c := newCPIOWriter(f)
+	c.charDev("/dev/console", 5, 1)
+	c.charDev("/dev/null", 1, 3)
+	c.mkdirAll("/tmp")
+	c.mkdirAll("/proc")
+	c.mkdirAll("/sys")
+	c.mkdirAll("/root")
+
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	if err := addELF(c, "/init", self); err != nil {
+		return err
+	}
+	c.hostFile("/bin/busybox", a.busybox)
+	for _, applet := range []string{"sh", "ip", "ls", "cat", "sysctl", "ps", "sleep", "mount", "ping", "ss", "dmesg"} {
+		c.symlink("/bin/"+applet, "busybox")
+	}
+	cfg := guestConfig{Dir: "/vmexec/pkg"}
+	for _, m := range a.modules {
+		g := "/lib/modules/" + filepath.Base(m)
+		c.hostFile(g, m)
+		cfg.Modules = append(cfg.Modules, g)
+	}
+	prog := "/vmexec/bin/" + filepath.Base(args[0])
+	if err := addELF(c, prog, args[0]); err != nil {
+		return err
+	}
+	cfg.Args = append([]string{prog}, args[1:]...)
+	for _, arg := range args[1:] {
+		for _, flag := range outputFlags {
+			if v, ok := strings.CutPrefix(arg, flag); ok && filepath.IsAbs(v) {
+				cfg.Files = append(cfg.Files, v)
+				if strings.HasSuffix(flag, "dir=") {
+					cfg.Dirs = append(cfg.Dirs, v)
+				}
+			}
+		}
+	}
+	if fi, err := os.Stat("testdata"); err == nil && fi.IsDir() {
+		c.hostTree("/vmexec/pkg/testdata", "testdata")
+	}
+	c.mkdirAll(cfg.Dir)
+
+	cfg.Env = []string{"PATH=/bin", "HOME=/root", "TMPDIR=/tmp", EnvRequireSCTP + "=1", EnvGuest + "=1"}
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "SCTPDIAL_") && k != EnvRequireSCTP && k != EnvGuest ||
+			k == "GODEBUG" || k == "GOTRACEBACK" || k == "GOMAXPROCS" || k == "GORACE" || k == "GOGC" {
+			cfg.Env = append(cfg.Env, kv)
+		}
+	}
+	js, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	c.file("/vmexec/config.json", 0o644, js)
+	c.file("/etc/hosts", 0o644, []byte(hostsFile()))
+	c.file("/etc/nsswitch.conf", 0o644, []byte("hosts: files dns\n"))
+	c.file("/etc/resolv.conf", 0o644, []byte("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n"))
+	c.file("/etc/passwd", 0o644, []byte("root:x:0:0:root:/root:/bin/sh\n"))
+	c.file("/etc/group", 0o644, []byte("root:x:0:\n"))
+	return c.close()
+}
+
+func hostsFile() string {
+	var b strings.Builder
+	b.WriteString("127.0.0.1 localhost\n::1 localhost ip6-localhost\n")
+	names := make([]string, 0, len(Hosts))
+	for n := range Hosts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		for _, ip := range Hosts[n] {
+			fmt.Fprintf(&b, "%s %s\n", ip, n)
+		}
+	}
+	return b.String()
+}
+
+// addELF adds an executable and, when it is dynamically linked (as -race
+// and cgo binaries are), its interpreter and shared libraries at their host
+// paths.
+func addELF(c *cpioWriter, dst, src string) error {
+	c.hostFile(dst, src)
+	libs, err := sharedLibs(src)
+	if err != nil {
+		return err
+	}
+	for _, l := range libs {
+		if !c.dirs["lib:"+l] {
+			c.dirs["lib:"+l] = true
+			c.hostFile(l, l)
+		}
+	}
+	return nil
+}
+
+// sharedLibs lists the interpreter and libraries of a dynamic executable.
+func sharedLibs(exe string) ([]string, error) {
+	ef, err := elf.Open(exe)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", exe, err)
+	}
+	defer ef.Close()
+	dynamic := false
+	for _, p := range ef.Progs {
+		if p.Type == elf.PT_INTERP {
+			dynamic = true
+		}
+	}
+	if !dynamic {
+		return nil, nil
+	}
+	out, err := exec.Command("ldd", exe).Output()
+	if err != nil {
+		return nil, fmt.Errorf("ldd %s: %w", exe, err)
+	}
+	var libs []string
+	for _, line := range strings.Split(string(out), "\n") {
+		for _, field := range strings.Fields(line) {
+			if path.IsAbs(field) {
+				libs = append(libs, field)
+			}
+		}
+	}
+	return libs, nil
+}
+
+// exitCode extracts a process's exit status, mapping death by signal to
+// 128+signal as shells do.
+func exitCode(ps *os.ProcessState) int {
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ps.ExitCode()
+}
