@@ -2,4 +2,10 @@ module github.com/sctpdial/sctpdial
 
 go 1.26.8
 
-require golang.org/x/sys v0.50.0
+require (
+	github.com/ishidawataru/sctp v0.0.0-20251114114122-19ddcbc6aae2
+	github.com/stretchr/testify v1.12.1
+	golang.org/x/sys v0.50.0
+)
+
+require go.yaml.in/yaml/v3 v3.0.5 // indirect

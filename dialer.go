@@ -1,0 +1,189 @@
+package sctpdial
+
+import (
+	"context"
+	"net"
+	"syscall"
+	"time"
+
+	"github.com/ishidawataru/sctp"
+)
+
+// A Dialer contains options for connecting to an address. It is a drop-in
+// for net.Dialer: the fields shared with it mean the same, the networks
+// "sctp", "sctp4" and "sctp6" dial SCTP, and every other network is passed
+// to a net.Dialer built from the same fields.
+//
+// The zero value is ready to use: no timeout, no local address, the
+// default resolver, kernel heartbeat and INIT defaults. A Dialer is safe
+// for concurrent use as long as its fields are not changed.
+type Dialer struct {
+	// Timeout is the maximum amount of time a dial will wait for the
+	// association to come up, name resolution included. The zero value
+	// means no timeout (the kernel still gives up after
+	// net.sctp.max_init_retransmits INIT retransmissions, with ETIMEDOUT).
+	Timeout time.Duration
+
+	// Deadline is the absolute point in time after which dials fail. If
+	// Timeout is also set, the earlier one applies; a context deadline
+	// applies too. The zero value means no deadline.
+	Deadline time.Time
+
+	// LocalAddr is the local address to use. For SCTP networks it must be
+	// a *sctp.SCTPAddr: all its IP addresses are bound with sctp_bindx
+	// before connecting (an empty IP list binds the wildcard address with
+	// its Port). For other networks it is passed to net.Dialer. Nil lets
+	// the kernel choose.
+	LocalAddr net.Addr
+
+	// Resolver looks up host names; nil means net.DefaultResolver.
+	Resolver *net.Resolver
+
+	// KeepAlive is the SCTP heartbeat interval on every path
+	// (SCTP_PEER_ADDR_PARAMS spp_hbinterval). Zero keeps the kernel
+	// default (net.sctp.hb_interval, 30 s); a negative value turns
+	// heartbeats off. For other networks it means what net.Dialer says.
+	KeepAlive time.Duration
+
+	// Control, if not nil, is called after the socket is created and its
+	// options set, before binding and connecting, with network "sctp4" or
+	// "sctp6" (the socket's family) and the resolved address list
+	// ("192.0.2.1,[2001:db8::1]:9"). ControlContext takes precedence.
+	Control func(network, address string, c syscall.RawConn) error
+
+	// ControlContext is Control with the dial's context.
+	ControlContext func(ctx context.Context, network, address string, c syscall.RawConn) error
+
+	// InitMsg sets SCTP_INITMSG before connecting: the number of outbound
+	// streams asked for, the most inbound streams accepted, INIT attempts
+	// and the largest INIT retransmission timeout (ms). Zero fields keep
+	// the kernel's defaults.
+	InitMsg sctp.InitMsg
+
+	// OverrideTCP makes the networks "tcp", "tcp4" and "tcp6" dial SCTP
+	// (as "sctp", "sctp4" and "sctp6"). It is for callers that always ask
+	// for "tcp", such as net/http's Transport.DialContext and gRPC's
+	// WithContextDialer; it is off by default so that "tcp" keeps
+	// meaning TCP.
+	OverrideTCP bool
+}
+
+// Dial connects to the address on the named network using
+// context.Background.
+func (d *Dialer) Dial(network, address string) (net.Conn, error) {
+	return d.DialContext(context.Background(), network, address)
+}
+
+// Dial connects to the address on the named network with a zero Dialer.
+func Dial(network, address string) (net.Conn, error) {
+	var d Dialer
+	return d.DialContext(context.Background(), network, address)
+}
+
+// DialTimeout is Dial with a timeout covering resolution and the SCTP
+// handshake.
+func DialTimeout(network, address string, timeout time.Duration) (net.Conn, error) {
+	d := Dialer{Timeout: timeout}
+	return d.DialContext(context.Background(), network, address)
+}
+
+// DialContext connects to the address on the named network using the
+// provided context. For SCTP networks the address is "host1,host2:port"
+// (see the package documentation); every host is resolved to every address
+// and all of them go into one sctp_connectx call. The returned net.Conn is
+// a *Conn. On failure the error is a *net.OpError and the Conn is nil.
+//
+// The context must be non-nil. Cancelling it or reaching a deadline (the
+// earliest of Timeout, Deadline and the context's) before the association
+// is up aborts the attempt.
+func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if ctx == nil {
+		panic("nil context")
+	}
+	sctpNet, ok := sctpNetwork(network, d.OverrideTCP)
+	if !ok {
+		return d.netDialer().DialContext(ctx, network, address)
+	}
+	c, err := d.dialContext(ctx, network, sctpNet, address)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// DialSCTP is DialContext for SCTP networks returning the *Conn itself.
+func (d *Dialer) DialSCTP(ctx context.Context, network, address string) (*Conn, error) {
+	sctpNet, ok := sctpNetwork(network, d.OverrideTCP)
+	if !ok {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: net.UnknownNetworkError(network)}
+	}
+	return d.dialContext(ctx, network, sctpNet, address)
+}
+
+func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address string) (*Conn, error) {
+	var source net.Addr
+	var laddr *sctp.SCTPAddr
+	switch la := d.LocalAddr.(type) {
+	case nil:
+	case *sctp.SCTPAddr:
+		if la != nil {
+			laddr, source = la, la
+		}
+	default:
+		return nil, &net.OpError{Op: "dial", Net: network, Source: la, Err: &net.AddrError{Err: "mismatched local address type " + la.Network(), Addr: la.String()}}
+	}
+	fail := func(addr net.Addr, err error) (*Conn, error) {
+		return nil, &net.OpError{Op: "dial", Net: network, Source: source, Addr: addr, Err: err}
+	}
+
+	hp, err := parseMultiAddr(sctpNet, address)
+	if err != nil {
+		return fail(nil, err)
+	}
+	if deadline := foldDeadline(ctx, time.Now(), d.Timeout, d.Deadline); !deadline.IsZero() {
+		if ctxDeadline, ok := ctx.Deadline(); !ok || deadline.Before(ctxDeadline) {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, deadline)
+			defer cancel()
+		}
+	}
+	raddrs, err := resolveAll(ctx, d.Resolver, sctpNet, hp)
+	if err != nil {
+		return fail(nil, mapCtxErr(err))
+	}
+	raddr := toSCTPAddr(raddrs, hp.port)
+	c, err := d.dialSCTP(ctx, &dialPlan{network: network, raddrs: raddrs, port: hp.port, laddr: laddr})
+	if err != nil {
+		return fail(raddr, err)
+	}
+	return c, nil
+}
+
+// sctpNetwork maps a network name to the SCTP network it dials, if any.
+func sctpNetwork(network string, overrideTCP bool) (string, bool) {
+	switch network {
+	case "sctp", "sctp4", "sctp6":
+		return network, true
+	case "tcp", "tcp4", "tcp6":
+		if overrideTCP {
+			return "sctp" + network[3:], true
+		}
+	}
+	return "", false
+}
+
+// netDialer builds the net.Dialer that serves non-SCTP networks.
+func (d *Dialer) netDialer() *net.Dialer {
+	nd := &net.Dialer{
+		Timeout:        d.Timeout,
+		Deadline:       d.Deadline,
+		Resolver:       d.Resolver,
+		KeepAlive:      d.KeepAlive,
+		Control:        d.Control,
+		ControlContext: d.ControlContext,
+	}
+	if _, isSCTP := d.LocalAddr.(*sctp.SCTPAddr); !isSCTP {
+		nd.LocalAddr = d.LocalAddr
+	}
+	return nd
+}

@@ -1,0 +1,342 @@
+package sctpdial
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"runtime"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"github.com/ishidawataru/sctp"
+	"golang.org/x/sys/unix"
+)
+
+// aLongTimeAgo is a write deadline in the past: setting it makes the
+// poller give up waiting at once (as package net does for cancellation).
+var aLongTimeAgo = time.Unix(1, 0)
+
+// oldConnectx records, once per process, that the kernel lacks
+// SCTP_SOCKOPT_CONNECTX3 (before Linux 2.6.35), so that later dials go
+// straight to SCTP_SOCKOPT_CONNECTX as lksctp-tools' sctp_connectx does.
+var oldConnectx atomic.Bool
+
+// dialPlan is everything a dial needs once the address is resolved.
+type dialPlan struct {
+	network string // as the caller gave it, for errors and hooks' family
+	raddrs  []netip.Addr
+	port    int
+	laddr   *sctp.SCTPAddr // nil: the kernel picks
+}
+
+// family is AF_INET when every address is IPv4, else AF_INET6 (which
+// carries IPv4 peers too once IPV6_V6ONLY is off).
+func (p *dialPlan) family() int {
+	for _, a := range p.raddrs {
+		if !a.Is4() {
+			return unix.AF_INET6
+		}
+	}
+	if p.laddr != nil {
+		for _, ip := range p.laddr.IPAddrs {
+			if ip.IP.To4() == nil {
+				return unix.AF_INET6
+			}
+		}
+	}
+	return unix.AF_INET
+}
+
+// dialSCTP opens one non-blocking socket, applies the options and hooks,
+// binds, starts one sctp_connectx with every address and waits on the
+// runtime poller. It owns every descriptor it opens: on error all are
+// closed. ctx carries the folded deadline.
+func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (_ *Conn, err error) {
+	family := p.family()
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
+	if err != nil {
+		return nil, os.NewSyscallError("socket", err)
+	}
+	// From here the os.File owns fd; it is non-blocking, so os.NewFile
+	// registers it with the runtime poller.
+	f := os.NewFile(uintptr(fd), "sctp")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	connected := false
+	started := false
+	defer func() {
+		if !connected {
+			if started {
+				// Abort the half-open association (ABORT instead of a
+				// lingering INIT retransmission) so the peer is not left
+				// holding it.
+				rc.Control(func(fd uintptr) {
+					unix.SetsockoptLinger(int(fd), unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+				})
+			}
+			f.Close()
+		}
+	}()
+
+	if err := d.setupSocket(ctx, rc, family, p); err != nil {
+		return nil, err
+	}
+	addrs, err := packSockaddrs(p.raddrs, p.port)
+	if err != nil {
+		return nil, err
+	}
+
+	if deadline, ok := ctx.Deadline(); ok {
+		if err := f.SetWriteDeadline(deadline); err != nil {
+			return nil, err
+		}
+	}
+	stop := context.AfterFunc(ctx, func() {
+		// Make the poller give up waiting for writability now.
+		f.SetWriteDeadline(aLongTimeAgo)
+	})
+	defer func() {
+		if !stop() && err == nil {
+			// Cancellation fired after the connect succeeded but the
+			// descriptor is poisoned with a past deadline: report the
+			// context's error, as package net does (Go issue 16523).
+			err = mapCtxErr(ctx.Err())
+		}
+	}()
+
+	var assoc int32
+	var cerr error
+	werr := rc.Write(func(fd uintptr) bool {
+		if !started {
+			started = true
+			assoc, cerr = connectx(int(fd), addrs)
+			switch cerr {
+			case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
+				cerr = nil
+				return false // wait for writability
+			case unix.EISCONN:
+				cerr = nil
+			}
+			return true
+		}
+		// Once the poller says writable, SO_ERROR holds the outcome;
+		// another connect call would not (Go issue 7474).
+		soerr, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ERROR)
+		if err != nil {
+			cerr = os.NewSyscallError("getsockopt", err)
+			return true
+		}
+		switch e := syscall.Errno(soerr); e {
+		case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
+			return false
+		case unix.EISCONN:
+			return true
+		case 0:
+			// SO_ERROR 0 does not prove the association is up, and the
+			// poller can wake spuriously (Go issues 14548, 19289):
+			// getpeername fails with ENOTCONN until ESTABLISHED.
+			_, err := unix.Getpeername(int(fd))
+			return err == nil
+		default:
+			cerr = e
+			return true
+		}
+	})
+	runtime.KeepAlive(addrs)
+	switch {
+	case werr != nil:
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, mapCtxErr(cerr)
+		}
+		if errors.Is(werr, os.ErrDeadlineExceeded) {
+			return nil, errTimeout
+		}
+		return nil, werr
+	case cerr != nil:
+		var errno syscall.Errno
+		if errors.As(cerr, &errno) {
+			return nil, os.NewSyscallError("sctp_connectx", errno)
+		}
+		return nil, cerr
+	}
+	if err := f.SetWriteDeadline(time.Time{}); err != nil {
+		return nil, err
+	}
+	c := &Conn{f: f, rc: rc, net: p.network, assoc: assoc}
+	c.refreshAddrs()
+	connected = true
+	return c, nil
+}
+
+// setupSocket applies the Dialer's options, runs the control hooks and
+// binds the local addresses, in that order, so hooks see the options and
+// may still change them before bind and connect.
+func (d *Dialer) setupSocket(ctx context.Context, rc syscall.RawConn, family int, p *dialPlan) error {
+	var err error
+	ctlErr := rc.Control(func(fd uintptr) {
+		err = d.sockopts(int(fd), family)
+	})
+	if ctlErr != nil {
+		return ctlErr
+	}
+	if err != nil {
+		return err
+	}
+
+	if d.ControlContext != nil || d.Control != nil {
+		// As net.Dialer passes "tcp4" or "tcp6": the socket's family.
+		hookNet := "sctp4"
+		if family == unix.AF_INET6 {
+			hookNet = "sctp6"
+		}
+		address := joinAddrs(p.raddrs, p.port)
+		if d.ControlContext != nil {
+			err = d.ControlContext(ctx, hookNet, address, rc)
+		} else {
+			err = d.Control(hookNet, address, rc)
+		}
+		if err != nil {
+			return err
+		}
+	}
+
+	if p.laddr != nil {
+		ctlErr = rc.Control(func(fd uintptr) { err = bindLocal(int(fd), family, p.laddr) })
+		if ctlErr != nil {
+			return ctlErr
+		}
+		return err
+	}
+	return nil
+}
+
+// sockopts sets what must be in place before the INIT is sent.
+func (d *Dialer) sockopts(fd, family int) error {
+	if family == unix.AF_INET6 {
+		// IPv4 peers travel as sockaddr_in on an AF_INET6 socket; the
+		// system default (net.ipv6.bindv6only) must not forbid them.
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	}
+	// Like TCP connections in Go, SCTP ones send without Nagle-style
+	// bundling delays by default.
+	if err := unix.SetsockoptInt(fd, solSCTP, sctpNoDelay, 1); err != nil {
+		return os.NewSyscallError("setsockopt", err)
+	}
+	if d.InitMsg != (sctp.InitMsg{}) {
+		if err := setInitMsg(fd, d.InitMsg); err != nil {
+			return err
+		}
+	}
+	if d.KeepAlive != 0 {
+		if err := setHeartbeat(fd, 0, d.KeepAlive); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setInitMsg sets SCTP_INITMSG (struct sctp_initmsg: four __u16). Zero
+// fields leave the kernel's values (sctp_setsockopt_initmsg).
+func setInitMsg(fd int, m sctp.InitMsg) error {
+	var b [8]byte
+	binary.NativeEndian.PutUint16(b[0:], m.NumOstreams)
+	binary.NativeEndian.PutUint16(b[2:], m.MaxInstreams)
+	binary.NativeEndian.PutUint16(b[4:], m.MaxAttempts)
+	binary.NativeEndian.PutUint16(b[6:], m.MaxInitTimeout)
+	if _, err := setsockopt(fd, solSCTP, sctpInitMsg, b[:]); err != nil {
+		return os.NewSyscallError("setsockopt", err)
+	}
+	return nil
+}
+
+// setHeartbeat enables heartbeats every interval (rounded to ms, at least
+// 1 ms) or, for a negative interval, disables them, through
+// SCTP_PEER_ADDR_PARAMS on every path of assoc (0: the endpoint's defaults,
+// which a new association inherits).
+func setHeartbeat(fd int, assoc int32, interval time.Duration) error {
+	var pp paddrParams
+	pp.assoc = assoc
+	if interval < 0 {
+		pp.flags = sppHBDisable
+	} else {
+		pp.flags = sppHBEnable
+		pp.hbInterval = uint32(max(interval.Milliseconds(), 1))
+	}
+	if _, err := setsockopt(fd, solSCTP, sctpPeerAddrParams, pp.marshal()); err != nil {
+		return os.NewSyscallError("setsockopt", err)
+	}
+	return nil
+}
+
+// bindLocal binds the Dialer's local addresses: all of them with
+// sctp_bindx(SCTP_BINDX_ADD_ADDR), or the wildcard when only a port is
+// given.
+func bindLocal(fd, family int, la *sctp.SCTPAddr) error {
+	if la.Port < 0 || la.Port > 65535 {
+		return &net.AddrError{Err: "invalid local port", Addr: la.String()}
+	}
+	if len(la.IPAddrs) == 0 {
+		var sa unix.Sockaddr = &unix.SockaddrInet4{Port: la.Port}
+		if family == unix.AF_INET6 {
+			sa = &unix.SockaddrInet6{Port: la.Port}
+		}
+		if err := unix.Bind(fd, sa); err != nil {
+			return os.NewSyscallError("bind", err)
+		}
+		return nil
+	}
+	addrs := make([]netip.Addr, 0, len(la.IPAddrs))
+	for _, ip := range la.IPAddrs {
+		a, ok := netip.AddrFromSlice(ip.IP)
+		if !ok {
+			return &net.AddrError{Err: "invalid local IP address", Addr: la.String()}
+		}
+		addrs = append(addrs, a.Unmap().WithZone(ip.Zone))
+	}
+	buf, err := packSockaddrs(addrs, la.Port)
+	if err != nil {
+		return err
+	}
+	if _, err := setsockopt(fd, solSCTP, sctpSockoptBindxAdd, buf); err != nil {
+		return os.NewSyscallError("sctp_bindx", err)
+	}
+	return nil
+}
+
+// getaddrsOld is struct sctp_getaddrs_old, the argument of
+// SCTP_SOCKOPT_CONNECTX3: addrNum is the byte length of the packed
+// addresses, and the kernel writes the association id back.
+type getaddrsOld struct {
+	assoc   int32
+	addrNum int32
+	addrs   unsafe.Pointer
+}
+
+// connectx is sctp_connectx(3): one call with every address. It returns
+// the association id (also with EINPROGRESS, which is the normal outcome on
+// a non-blocking socket).
+func connectx(fd int, addrs []byte) (int32, error) {
+	if !oldConnectx.Load() {
+		param := getaddrsOld{addrNum: int32(len(addrs)), addrs: unsafe.Pointer(&addrs[0])}
+		_, err := getsockopt(fd, solSCTP, sctpSockoptConnectx3,
+			unsafe.Slice((*byte)(unsafe.Pointer(&param)), unsafe.Sizeof(param)))
+		runtime.KeepAlive(addrs)
+		if err != unix.ENOPROTOOPT {
+			return param.assoc, err
+		}
+		oldConnectx.Store(true)
+	}
+	id, err := setsockopt(fd, solSCTP, sctpSockoptConnectx, addrs)
+	return int32(id), err
+}
+

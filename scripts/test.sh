@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests and kernel-SCTP tests. Test binaries run
+# through bin/vmexec: natively when this kernel has SCTP, otherwise in a
+# QEMU guest (see docs/testing.md). Extra arguments go to `go test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CGO_ENABLED=0 go build -o bin/vmexec ./cmd/vmexec
+exec go test -exec "$PWD/bin/vmexec" -count=1 -v "$@" ./...

@@ -1,0 +1,120 @@
+package sctpdial
+
+import (
+	"encoding/binary"
+	"net"
+	"net/netip"
+	"strconv"
+
+	"github.com/ishidawataru/sctp"
+	"golang.org/x/sys/unix"
+)
+
+const (
+	sizeofSockaddrInet4 = unix.SizeofSockaddrInet4 // 16
+	sizeofSockaddrInet6 = unix.SizeofSockaddrInet6 // 28
+)
+
+// packSockaddrs lays out addrs as the packed array of sockaddr_in and
+// sockaddr_in6 that sctp_connectx(3) and sctp_bindx(3) take. IPv4
+// addresses stay sockaddr_in even on an AF_INET6 socket: the kernel accepts
+// both there (sctp_connect_add_peer → sctp_verify_addr). Ports are
+// big-endian, other fields native, as in RawSockaddrInet4/6.
+func packSockaddrs(addrs []netip.Addr, port int) ([]byte, error) {
+	n := 0
+	for _, a := range addrs {
+		if a.Is4() {
+			n += sizeofSockaddrInet4
+		} else {
+			n += sizeofSockaddrInet6
+		}
+	}
+	buf := make([]byte, 0, n)
+	for _, a := range addrs {
+		if a.Is4() {
+			var sa [sizeofSockaddrInet4]byte
+			binary.NativeEndian.PutUint16(sa[0:], unix.AF_INET)
+			binary.BigEndian.PutUint16(sa[2:], uint16(port))
+			ip := a.As4()
+			copy(sa[4:8], ip[:])
+			buf = append(buf, sa[:]...)
+			continue
+		}
+		scope, err := zoneIndex(a.Zone())
+		if err != nil {
+			return nil, err
+		}
+		var sa [sizeofSockaddrInet6]byte
+		binary.NativeEndian.PutUint16(sa[0:], unix.AF_INET6)
+		binary.BigEndian.PutUint16(sa[2:], uint16(port))
+		ip := a.As16()
+		copy(sa[8:24], ip[:])
+		binary.NativeEndian.PutUint32(sa[24:], scope)
+		buf = append(buf, sa[:]...)
+	}
+	return buf, nil
+}
+
+// zoneIndex turns an IPv6 zone ("eth0" or "2") into a scope id.
+func zoneIndex(zone string) (uint32, error) {
+	if zone == "" {
+		return 0, nil
+	}
+	if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
+		return uint32(n), nil
+	}
+	ifi, err := net.InterfaceByName(zone)
+	if err != nil {
+		return 0, &net.AddrError{Err: "unknown IPv6 zone", Addr: zone}
+	}
+	return uint32(ifi.Index), nil
+}
+
+// parseSockaddrs reads count packed sockaddr_in/sockaddr_in6 entries, as
+// SCTP_GET_LOCAL_ADDRS and SCTP_GET_PEER_ADDRS return them, into an
+// SCTPAddr. It walks count entries rather than trusting the option length,
+// which for SCTP_GET_LOCAL_ADDRS leaves out the 8-byte header.
+func parseSockaddrs(b []byte, count int) *sctp.SCTPAddr {
+	a := &sctp.SCTPAddr{}
+	for i := 0; i < count && len(b) >= 2; i++ {
+		switch binary.NativeEndian.Uint16(b) {
+		case unix.AF_INET:
+			if len(b) < sizeofSockaddrInet4 {
+				return a
+			}
+			a.Port = int(binary.BigEndian.Uint16(b[2:]))
+			a.IPAddrs = append(a.IPAddrs, net.IPAddr{IP: net.IP(append([]byte(nil), b[4:8]...))})
+			b = b[sizeofSockaddrInet4:]
+		case unix.AF_INET6:
+			if len(b) < sizeofSockaddrInet6 {
+				return a
+			}
+			a.Port = int(binary.BigEndian.Uint16(b[2:]))
+			ipa := net.IPAddr{IP: net.IP(append([]byte(nil), b[8:24]...))}
+			if scope := binary.NativeEndian.Uint32(b[24:]); scope != 0 {
+				ipa.Zone = zoneName(scope)
+			}
+			a.IPAddrs = append(a.IPAddrs, ipa)
+			b = b[sizeofSockaddrInet6:]
+		default:
+			return a
+		}
+	}
+	return a
+}
+
+func zoneName(index uint32) string {
+	if ifi, err := net.InterfaceByIndex(int(index)); err == nil {
+		return ifi.Name
+	}
+	return strconv.FormatUint(uint64(index), 10)
+}
+
+// toSCTPAddr converts resolved addresses to the ecosystem's address type.
+func toSCTPAddr(addrs []netip.Addr, port int) *sctp.SCTPAddr {
+	a := &sctp.SCTPAddr{Port: port, IPAddrs: make([]net.IPAddr, len(addrs))}
+	for i, ip := range addrs {
+		a.IPAddrs[i] = net.IPAddr{IP: net.IP(ip.AsSlice()), Zone: ip.Zone()}
+	}
+	return a
+}
