@@ -339,4 +339,3 @@ func connectx(fd int, addrs []byte) (int32, error) {
 	id, err := setsockopt(fd, solSCTP, sctpSockoptConnectx, addrs)
 	return int32(id), err
 }
-
