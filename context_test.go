@@ -132,7 +132,8 @@ func TestContextErrorValues(t *testing.T) {
 		var ne net.Error
 		require.ErrorAs(t, errTimeout, &ne)
 		assert.True(t, ne.Timeout())
-		assert.True(t, ne.Temporary()) //nolint:staticcheck // mirrors package net
+		//lint:ignore SA1019 package net still reports it, and so do we
+		assert.True(t, ne.Temporary())
 	})
 	t.Run("wrapped in OpError", func(t *testing.T) {
 		// What a dial returns after mapping: the net.Dialer shape.

@@ -3,6 +3,7 @@ package sctpdial
 import (
 	"context"
 	"net"
+	"net/netip"
 	"syscall"
 	"time"
 
@@ -157,6 +158,14 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 		return fail(raddr, err)
 	}
 	return c, nil
+}
+
+// dialPlan is everything a dial needs once the address is resolved.
+type dialPlan struct {
+	network string // as the caller gave it, for errors and hooks' family
+	raddrs  []netip.Addr
+	port    int
+	laddr   *sctp.SCTPAddr // nil: the kernel picks
 }
 
 // sctpNetwork maps a network name to the SCTP network it dials, if any.

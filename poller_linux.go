@@ -26,14 +26,6 @@ var aLongTimeAgo = time.Unix(1, 0)
 // straight to SCTP_SOCKOPT_CONNECTX as lksctp-tools' sctp_connectx does.
 var oldConnectx atomic.Bool
 
-// dialPlan is everything a dial needs once the address is resolved.
-type dialPlan struct {
-	network string // as the caller gave it, for errors and hooks' family
-	raddrs  []netip.Addr
-	port    int
-	laddr   *sctp.SCTPAddr // nil: the kernel picks
-}
-
 // family is AF_INET when every address is IPv4, else AF_INET6 (which
 // carries IPv4 peers too once IPV6_V6ONLY is off).
 func (p *dialPlan) family() int {

@@ -159,7 +159,16 @@ func Run(ctx context.Context, args []string, o Options) (int, error) {
 		return 1, fmt.Errorf("starting qemu (install qemu-system-x86): %w", err)
 	}
 	start := time.Now()
-	code, perr := readConsole(out, o.Stdout)
+	outputs := outputPaths(args[1:])
+	code, perr := readConsole(out, o.Stdout, func(p string) bool {
+		p = filepath.Clean(p)
+		for _, o := range outputs {
+			if p == o || strings.HasPrefix(p, o+"/") {
+				return true
+			}
+		}
+		return false
+	})
 	werr := qemu.Wait()
 	if ctx.Err() == context.DeadlineExceeded {
 		return 1, fmt.Errorf("guest still running after %v: killed (raise SCTPDIAL_VM_TIMEOUT or -timeout)", o.Timeout)
@@ -172,12 +181,14 @@ func Run(ctx context.Context, args []string, o Options) (int, error) {
 
 // readConsole copies the program's output between the markers to w, writes
 // files sent back by the guest, and returns the program's exit status.
-func readConsole(r io.Reader, w io.Writer) (int, error) {
+// Only paths for which allow returns true are written.
+func readConsole(r io.Reader, w io.Writer, allow func(path string) bool) (int, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	var noise []string // pre-begin lines, reported when the guest fails
 	began := false
 	heldBlank := false // the guest prints a newline before its exit marker
-	var file *os.File
+	var file *os.File  // nil while receiving a file that is not allowed
+	receiving := false
 	var fileData bytes.Buffer
 	for {
 		line, err := br.ReadString('\n')
@@ -197,12 +208,17 @@ func readConsole(r io.Reader, w io.Writer) (int, error) {
 				}
 				return code, nil
 			case strings.HasPrefix(text, markFile):
+				receiving = true
 				name := strings.TrimPrefix(text, markFile)
-				if f, ferr := os.Create(name); ferr == nil {
-					file = f
+				if allow(name) {
+					os.MkdirAll(filepath.Dir(name), 0o755)
+					if f, ferr := os.Create(name); ferr == nil {
+						file = f
+					}
 				}
 				fileData.Reset()
 			case text == markFileEnd:
+				receiving = false
 				if file != nil {
 					dec, derr := base64.StdEncoding.DecodeString(fileData.String())
 					if derr == nil {
@@ -211,7 +227,7 @@ func readConsole(r io.Reader, w io.Writer) (int, error) {
 					file.Close()
 					file = nil
 				}
-			case file != nil:
+			case receiving:
 				fileData.WriteString(text)
 			case text == "" && !heldBlank:
 				heldBlank = true
@@ -276,14 +292,11 @@ func buildInitramfs(dst string, a assets, args []string) error {
 		return err
 	}
 	cfg.Args = append([]string{prog}, args[1:]...)
+	cfg.Files = outputPaths(args[1:])
 	for _, arg := range args[1:] {
-		for _, flag := range outputFlags {
-			if v, ok := strings.CutPrefix(arg, flag); ok && filepath.IsAbs(v) {
-				cfg.Files = append(cfg.Files, v)
-				if strings.HasSuffix(flag, "dir=") {
-					cfg.Dirs = append(cfg.Dirs, v)
-				}
-			}
+		if strings.HasPrefix(arg, "-test.gocoverdir=") || strings.HasPrefix(arg, "-test.outputdir=") {
+			_, v, _ := strings.Cut(arg, "=")
+			cfg.Dirs = append(cfg.Dirs, filepath.Clean(v))
 		}
 	}
 	if fi, err := os.Stat("testdata"); err == nil && fi.IsDir() {
@@ -310,6 +323,19 @@ func buildInitramfs(dst string, a assets, args []string) error {
 	c.file("/etc/passwd", 0o644, []byte("root:x:0:0:root:/root:/bin/sh\n"))
 	c.file("/etc/group", 0o644, []byte("root:x:0:\n"))
 	return c.close()
+}
+
+// outputPaths lists the absolute paths named by output flags in args.
+func outputPaths(args []string) []string {
+	var paths []string
+	for _, arg := range args {
+		for _, flag := range outputFlags {
+			if v, ok := strings.CutPrefix(arg, flag); ok && filepath.IsAbs(v) {
+				paths = append(paths, filepath.Clean(v))
+			}
+		}
+	}
+	return paths
 }
 
 func hostsFile() string {

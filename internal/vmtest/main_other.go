@@ -1,0 +1,16 @@
+//go:build !linux
+
+package vmtest
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+)
+
+// Main reports that the runner needs Linux (QEMU guests with a Linux
+// kernel, and native runs where the kernel has SCTP).
+func Main(args []string) int {
+	fmt.Fprintf(os.Stderr, "vmexec: not supported on %s; run the tests on Linux\n", runtime.GOOS)
+	return 2
+}
