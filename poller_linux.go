@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -48,7 +49,7 @@ func (p *dialPlan) family() int {
 // binds, starts one sctp_connectx with every address and waits on the
 // runtime poller. It owns every descriptor it opens: on error all are
 // closed. ctx carries the folded deadline.
-func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (_ *Conn, err error) {
+func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (conn *Conn, err error) {
 	family := p.family()
 	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
 	if err != nil {
@@ -99,8 +100,9 @@ func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (_ *Conn, err error)
 		if !stop() && err == nil {
 			// Cancellation fired after the connect succeeded but the
 			// descriptor is poisoned with a past deadline: report the
-			// context's error, as package net does (Go issue 16523).
-			err = mapCtxErr(ctx.Err())
+			// context's error, as package net does (Go issue 16523), and
+			// let the deferred cleanup above abort the association.
+			conn, err, connected = nil, mapCtxErr(ctx.Err()), false
 		}
 	}()
 
@@ -126,18 +128,24 @@ func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (_ *Conn, err error)
 			cerr = os.NewSyscallError("getsockopt", err)
 			return true
 		}
-		switch e := syscall.Errno(soerr); e {
-		case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
-			return false
-		case unix.EISCONN:
+		// getpeername succeeds only once the association is ESTABLISHED
+		// (inet_getname answers ENOTCONN before), so it decides success:
+		// SO_ERROR alone cannot. It reads 0 on a spurious wakeup (Go
+		// issues 14548, 19289), and it falls back to sk_err_soft, where an
+		// ICMP error about one path lingers after another path succeeded
+		// (sock_getsockopt, sctp_v4_err).
+		if _, err := unix.Getpeername(int(fd)); err == nil {
 			return true
-		case 0:
-			// SO_ERROR 0 does not prove the association is up, and the
-			// poller can wake spuriously (Go issues 14548, 19289):
-			// getpeername fails with ENOTCONN until ESTABLISHED.
-			_, err := unix.Getpeername(int(fd))
-			return err == nil
+		}
+		switch e := syscall.Errno(soerr); e {
+		case 0, unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
+			return false
 		default:
+			if handshaking(int(fd)) {
+				// A soft error about one address while the INIT goes on
+				// to the others: keep waiting.
+				return false
+			}
 			cerr = e
 			return true
 		}
@@ -168,13 +176,28 @@ func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (_ *Conn, err error)
 	return c, nil
 }
 
+// handshaking reports whether the socket's association still exists and is
+// in COOKIE_WAIT or COOKIE_ECHOED. A refused or timed-out attempt has no
+// association left (SCTP_STATUS fails with EINVAL).
+func handshaking(fd int) bool {
+	var b [sizeofStatusHead]byte
+	if _, err := getsockopt(fd, solSCTP, sctpStatus, b[:]); err != nil {
+		return false
+	}
+	switch binary.NativeEndian.Uint32(b[4:]) {
+	case sctpStateCookieWait, sctpStateCookieEchoed:
+		return true
+	}
+	return false
+}
+
 // setupSocket applies the Dialer's options, runs the control hooks and
 // binds the local addresses, in that order, so hooks see the options and
 // may still change them before bind and connect.
 func (d *Dialer) setupSocket(ctx context.Context, rc syscall.RawConn, family int, p *dialPlan) error {
 	var err error
 	ctlErr := rc.Control(func(fd uintptr) {
-		err = d.sockopts(int(fd), family)
+		err = d.sockopts(int(fd), family, strings.HasSuffix(p.network, "6"))
 	})
 	if ctlErr != nil {
 		return ctlErr
@@ -211,11 +234,14 @@ func (d *Dialer) setupSocket(ctx context.Context, rc syscall.RawConn, family int
 }
 
 // sockopts sets what must be in place before the INIT is sent.
-func (d *Dialer) sockopts(fd, family int) error {
+func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 	if family == unix.AF_INET6 {
 		// IPv4 peers travel as sockaddr_in on an AF_INET6 socket; the
-		// system default (net.ipv6.bindv6only) must not forbid them.
-		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0); err != nil {
+		// system default (net.ipv6.bindv6only) must not forbid them. For
+		// "sctp6" it must: the kernel then also ignores the IPv4
+		// addresses a peer lists in its INIT-ACK (sctp_process_param), so
+		// the association stays IPv6-only, as "tcp6" does.
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, boolInt(v6only)); err != nil {
 			return os.NewSyscallError("setsockopt", err)
 		}
 	}
@@ -235,6 +261,13 @@ func (d *Dialer) sockopts(fd, family int) error {
 		}
 	}
 	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // setInitMsg sets SCTP_INITMSG (struct sctp_initmsg: four __u16). Zero

@@ -91,7 +91,11 @@ func parseSockaddrs(b []byte, count int) *sctp.SCTPAddr {
 			}
 			a.Port = int(binary.BigEndian.Uint16(b[2:]))
 			ipa := net.IPAddr{IP: net.IP(append([]byte(nil), b[8:24]...))}
-			if scope := binary.NativeEndian.Uint32(b[24:]); scope != 0 {
+			// The kernel fills sin6_scope_id for every IPv6 address
+			// (sctp_v6_copy_addrlist, sctp_v6_from_skb), where TCP does
+			// for link-local ones only (ipv6_iface_scope_id); a zone on
+			// "2001:db8::1%eth0" would not match the address bound.
+			if scope := binary.NativeEndian.Uint32(b[24:]); scope != 0 && ipa.IP.IsLinkLocalUnicast() {
 				ipa.Zone = zoneName(scope)
 			}
 			a.IPAddrs = append(a.IPAddrs, ipa)
@@ -108,13 +112,4 @@ func zoneName(index uint32) string {
 		return ifi.Name
 	}
 	return strconv.FormatUint(uint64(index), 10)
-}
-
-// toSCTPAddr converts resolved addresses to the ecosystem's address type.
-func toSCTPAddr(addrs []netip.Addr, port int) *sctp.SCTPAddr {
-	a := &sctp.SCTPAddr{Port: port, IPAddrs: make([]net.IPAddr, len(addrs))}
-	for i, ip := range addrs {
-		a.IPAddrs[i] = net.IPAddr{IP: net.IP(ip.AsSlice()), Zone: ip.Zone()}
-	}
-	return a
 }

@@ -26,6 +26,14 @@ const (
 	sctpSockoptConnectx  = 110 // SCTP_SOCKOPT_CONNECTX
 	sctpSockoptConnectx3 = 111 // SCTP_SOCKOPT_CONNECTX3
 
+	// enum sctp_sstat_state, the second field of struct sctp_status (the
+	// kernel's internal state + 1: sctp_assoc_to_state).
+	sctpStateCookieWait   = 2 // SCTP_COOKIE_WAIT
+	sctpStateCookieEchoed = 3 // SCTP_COOKIE_ECHOED
+
+	// struct sctp_status is 176 bytes; the kernel copies min(len, size).
+	sizeofStatusHead = 176
+
 	// struct sctp_paddrparams spp_flags.
 	sppHBEnable  = 1 << 0 // SPP_HB_ENABLE
 	sppHBDisable = 1 << 1 // SPP_HB_DISABLE

@@ -1,0 +1,324 @@
+package sctpdial
+
+import (
+	"encoding/binary"
+	"errors"
+	"net"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/ishidawataru/sctp"
+	"golang.org/x/sys/unix"
+)
+
+// sizeofSCTPStatus is sizeof(struct sctp_status) (linux/sctp.h): the
+// association id, state, windows and counters, then the primary path's
+// struct sctp_paddrinfo. Only the leading sstat_assoc_id is read.
+const sizeofSCTPStatus = 176
+
+// Listener is an SCTP listener on a one-to-one (SOCK_STREAM) socket,
+// served by Go's runtime network poller: Accept honours SetDeadline and
+// Close unblocks it. It implements net.Listener and syscall.Conn.
+type Listener struct {
+	f      *os.File
+	rc     syscall.RawConn
+	net    string
+	addr   atomic.Pointer[sctp.SCTPAddr]
+	closed atomic.Bool
+}
+
+var (
+	_ net.Listener = (*Listener)(nil)
+	_ syscall.Conn = (*Listener)(nil)
+)
+
+// listenSCTP opens one non-blocking socket, applies the options and the
+// Control hook, binds every address and listens. On error it closes what
+// it opened.
+func (lc *ListenConfig) listenSCTP(p *listenPlan) (_ *Listener, err error) {
+	family := unix.AF_INET
+	if p.family6 {
+		family = unix.AF_INET6
+	}
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
+	if err != nil {
+		return nil, os.NewSyscallError("socket", err)
+	}
+	// The os.File owns fd from here; it is non-blocking, so os.NewFile
+	// registers it with the runtime poller.
+	f := os.NewFile(uintptr(fd), "sctp")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+	}()
+
+	var serr error
+	if cerr := rc.Control(func(fd uintptr) { serr = lc.sockopts(int(fd), p) }); cerr != nil {
+		return nil, cerr
+	}
+	if serr != nil {
+		return nil, serr
+	}
+	if lc.Control != nil {
+		hookNet := "sctp4"
+		if p.family6 {
+			hookNet = "sctp6"
+		}
+		if err := lc.Control(hookNet, joinAddrs(p.addrs, p.port), rc); err != nil {
+			return nil, err
+		}
+	}
+	if cerr := rc.Control(func(fd uintptr) { serr = bindAll(int(fd), p) }); cerr != nil {
+		return nil, cerr
+	}
+	if serr != nil {
+		return nil, serr
+	}
+	backlog := lc.Backlog
+	if backlog <= 0 {
+		backlog = defaultBacklog
+	}
+	if cerr := rc.Control(func(fd uintptr) { serr = unix.Listen(int(fd), backlog) }); cerr != nil {
+		return nil, cerr
+	}
+	if serr != nil {
+		return nil, os.NewSyscallError("listen", serr)
+	}
+
+	l := &Listener{f: f, rc: rc, net: p.network}
+	l.addr.Store(p.sctpAddr())
+	l.refreshAddr()
+	return l, nil
+}
+
+// sockopts sets what accepted associations inherit from the listening
+// endpoint, before the Control hook so that it may change them.
+func (lc *ListenConfig) sockopts(fd int, p *listenPlan) error {
+	if p.family6 {
+		v6only := 0
+		if p.v6only {
+			v6only = 1
+		}
+		// Set explicitly: the system default (net.ipv6.bindv6only) must
+		// not decide whether IPv4 addresses can be bound.
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, v6only); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	}
+	// As package net does for every listener: a restarted server can bind
+	// its port while associations of the previous one linger.
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		return os.NewSyscallError("setsockopt", err)
+	}
+	if lc.InitMsg != (sctp.InitMsg{}) {
+		if err := setInitMsg(fd, lc.InitMsg); err != nil {
+			return err
+		}
+	}
+	if lc.KeepAlive != 0 {
+		// Association id 0 on a listening one-to-one socket sets the
+		// endpoint's defaults, which sctp_association_init copies into
+		// every new association.
+		if err := setHeartbeat(fd, 0, lc.KeepAlive); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bindAll binds the first address with bind(2), which picks the port when
+// p.port is 0, then adds the others with sctp_bindx(SCTP_BINDX_ADD_ADDR) on
+// the port actually bound: an SCTP endpoint has a single port.
+func bindAll(fd int, p *listenPlan) error {
+	first := p.addrs[0]
+	var sa unix.Sockaddr
+	if first.Is4() {
+		sa = &unix.SockaddrInet4{Port: p.port, Addr: first.As4()}
+	} else {
+		scope, err := zoneIndex(first.Zone())
+		if err != nil {
+			return err
+		}
+		sa = &unix.SockaddrInet6{Port: p.port, Addr: first.As16(), ZoneId: scope}
+	}
+	if err := unix.Bind(fd, sa); err != nil {
+		return os.NewSyscallError("bind", err)
+	}
+	if len(p.addrs) == 1 {
+		return nil
+	}
+	port := p.port
+	if port == 0 {
+		bound, err := unix.Getsockname(fd)
+		if err != nil {
+			return os.NewSyscallError("getsockname", err)
+		}
+		switch sa := bound.(type) {
+		case *unix.SockaddrInet4:
+			port = sa.Port
+		case *unix.SockaddrInet6:
+			port = sa.Port
+		}
+	}
+	buf, err := packSockaddrs(p.addrs[1:], port)
+	if err != nil {
+		return err
+	}
+	if _, err := setsockopt(fd, solSCTP, sctpSockoptBindxAdd, buf); err != nil {
+		return os.NewSyscallError("sctp_bindx", err)
+	}
+	return nil
+}
+
+// refreshAddr re-reads the endpoint's bound addresses; on failure (a
+// closed socket) the last known ones stay.
+func (l *Listener) refreshAddr() {
+	l.rc.Control(func(fd uintptr) {
+		// Association id 0 names the endpoint: its whole bound set, every
+		// local address for a wildcard listener.
+		if a, err := getAddrs(int(fd), sctpGetLocalAddrs, 0); err == nil && len(a.IPAddrs) > 0 {
+			l.addr.Store(a)
+		}
+	})
+}
+
+// Addr returns every address the listener is bound to, with the port the
+// kernel chose if it was asked for port 0, as a *sctp.SCTPAddr
+// (SCTP_GET_LOCAL_ADDRS on the endpoint). On an AF_INET6 socket IPv4
+// addresses are reported in their IPv4-mapped form, which net.IP prints
+// and compares as IPv4.
+func (l *Listener) Addr() net.Addr {
+	if !l.closed.Load() {
+		l.refreshAddr()
+	}
+	return l.addr.Load()
+}
+
+// Accept waits for and returns the next association, a *Conn.
+func (l *Listener) Accept() (net.Conn, error) {
+	c, err := l.AcceptSCTP()
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// AcceptSCTP waits for and returns the next association. Its LocalAddr and
+// RemoteAddr list every address of the association, and SCTP_NODELAY is on,
+// as for dialed associations.
+func (l *Listener) AcceptSCTP() (*Conn, error) {
+	var nfd int
+	var errno error
+	err := l.rc.Read(func(fd uintptr) bool {
+		for {
+			nfd, _, errno = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+			switch errno {
+			case unix.EINTR:
+				// A signal (the runtime's preemption signal among them)
+				// interrupted the call; retry as internal/poll does.
+				continue
+			case unix.ECONNABORTED:
+				// The association went away while queued (an ABORT from the
+				// peer): not the listener's failure; take the next one, as
+				// package net does.
+				continue
+			}
+			return errno != unix.EAGAIN
+		}
+	})
+	if err == nil && errno != nil {
+		err = os.NewSyscallError("accept4", errno)
+	}
+	if err != nil {
+		return nil, l.opError("accept", err)
+	}
+
+	// The association id makes LocalAddr list the association's addresses
+	// (id 0 would give the endpoint's whole bound set). Failures leave 0:
+	// an association that is already gone reports itself on first use.
+	var assoc int32
+	var status [sizeofSCTPStatus]byte
+	if _, err := getsockopt(nfd, solSCTP, sctpStatus, status[:]); err == nil {
+		assoc = int32(binary.NativeEndian.Uint32(status[:]))
+	}
+	// As package net does for accepted TCP connections. An error means the
+	// association is already gone, which the first Read or Write reports.
+	unix.SetsockoptInt(nfd, solSCTP, sctpNoDelay, 1)
+	c, err := newConn(nfd, l.net, assoc)
+	if err != nil {
+		return nil, l.opError("accept", err)
+	}
+	return c, nil
+}
+
+// Close stops listening, aborts associations still in the accept queue
+// and unblocks a pending Accept, which returns an error wrapping
+// net.ErrClosed.
+func (l *Listener) Close() error {
+	if l.closed.Swap(true) {
+		return l.opError("close", net.ErrClosed)
+	}
+	if err := l.f.Close(); err != nil {
+		return l.opError("close", err)
+	}
+	return nil
+}
+
+// SetDeadline sets the deadline for Accept. A zero t means no deadline; a
+// pending or later Accept past t fails with an error wrapping
+// os.ErrDeadlineExceeded whose Timeout method reports true.
+func (l *Listener) SetDeadline(t time.Time) error {
+	if err := l.f.SetDeadline(t); err != nil {
+		return l.opError("set", err)
+	}
+	return nil
+}
+
+// SyscallConn returns the raw connection, for socket options this package
+// does not wrap.
+func (l *Listener) SyscallConn() (syscall.RawConn, error) {
+	if l.closed.Load() {
+		return nil, l.opError("raw-control", net.ErrClosed)
+	}
+	return l.rc, nil
+}
+
+// File returns a copy of the listening socket (F_DUPFD_CLOEXEC), as
+// net.TCPListener.File does: closing either does not affect the other. The
+// copy shares the socket's non-blocking mode.
+func (l *Listener) File() (*os.File, error) {
+	var nfd int
+	var errno error
+	if err := l.rc.Control(func(fd uintptr) {
+		nfd, errno = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0)
+	}); err != nil {
+		return nil, l.opError("file", err)
+	}
+	if errno != nil {
+		return nil, l.opError("file", os.NewSyscallError("fcntl", errno))
+	}
+	return os.NewFile(uintptr(nfd), "sctp-listener"), nil
+}
+
+// opError wraps err as package net does for listeners: *net.OpError with
+// the listener's address, net.ErrClosed once closed (os.File reports "use
+// of closed file", which is not net.ErrClosed), os.ErrDeadlineExceeded for
+// deadlines.
+func (l *Listener) opError(op string, err error) error {
+	if l.closed.Load() && !errors.Is(err, os.ErrDeadlineExceeded) {
+		err = net.ErrClosed
+	}
+	oe := &net.OpError{Op: op, Net: l.net, Err: err}
+	if a := l.addr.Load(); a != nil {
+		oe.Addr = a
+	}
+	return oe
+}
