@@ -1,0 +1,119 @@
+package sctpdial
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ishidawataru/sctp"
+	"github.com/sctpdial/sctpdial/internal/vmtest"
+	"github.com/stretchr/testify/require"
+)
+
+// osThreads reads the process's thread count from /proc/self/status.
+func osThreads(t testing.TB) int {
+	f, err := os.Open("/proc/self/status")
+	require.NoError(t, err)
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if v, ok := strings.CutPrefix(s.Text(), "Threads:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			require.NoError(t, err)
+			return n
+		}
+	}
+	t.Fatal("no Threads line in /proc/self/status")
+	return 0
+}
+
+// TestDialPendingUsesNoThreads holds 2,000 dials to silent peers pending at
+// once: each waits on the runtime poller, so the process must stay at a
+// few dozen OS threads. A blocking connect would need one thread per dial.
+func TestDialPendingUsesNoThreads(t *testing.T) {
+	requireGuest(t)
+	if testing.Short() {
+		t.Skip("opens 2,000 sockets")
+	}
+	checkNoLeaks(t)
+	const n = 2000
+	baseFDs := countFDs(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			// Spread over the silent prefix and both families.
+			addr := hostPortList(1000+i%1000, vmtest.SilentIPv4)
+			if i%2 == 1 {
+				addr = hostPortList(1000+i%1000, vmtest.SilentIPv6)
+			}
+			c, err := (&Dialer{}).DialContext(ctx, "sctp", addr)
+			if c != nil {
+				c.Close()
+			}
+			errs <- err
+		}()
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for countFDs(t) < baseFDs+n {
+		require.True(t, time.Now().Before(deadline), "only %d of %d sockets open", countFDs(t)-baseFDs, n)
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // let every connectx start and park
+	threads := osThreads(t)
+	t.Logf("%d dials pending: %d OS threads", n, threads)
+	require.LessOrEqual(t, threads, 40)
+
+	cancel()
+	for range n {
+		select {
+		case err := <-errs:
+			require.ErrorIs(t, err, context.Canceled)
+		case <-time.After(30 * time.Second):
+			t.Fatal("a cancelled dial did not return")
+		}
+	}
+}
+
+// TestBlockingDialUsesThreads is the comparison: ishidawataru/sctp's
+// DialSCTP blocks an OS thread per pending dial. It documents why the
+// poller matters rather than testing this package.
+func TestBlockingDialUsesThreads(t *testing.T) {
+	requireGuest(t)
+	// Make the blocking dials give up quickly: two INITs, under a second.
+	setSysctl(t, "net.sctp.max_init_retransmits", "1")
+	setSysctl(t, "net.sctp.rto_initial", "200")
+	const n = 100
+	before := osThreads(t)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			raddr := &sctp.SCTPAddr{IPAddrs: []net.IPAddr{{IP: net.ParseIP(vmtest.SilentIPv4)}}, Port: 2000 + i}
+			if c, err := sctp.DialSCTPExt("sctp", nil, raddr, peerInitMsg); err == nil {
+				c.Close()
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	during := before
+	for waiting := true; waiting; {
+		select {
+		case <-done:
+			waiting = false
+		case <-time.After(20 * time.Millisecond):
+			during = max(during, osThreads(t))
+		}
+	}
+	t.Logf("%d blocking dials pending: up to %d OS threads (before: %d)", n, during, before)
+	require.Greater(t, during, before+n/2, "blocking connects hold OS threads")
+}
