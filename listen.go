@@ -229,16 +229,5 @@ func parseListenPort(s string) (int, bool) {
 	if s == "" {
 		return 0, true
 	}
-	if len(s) > 5 {
-		return 0, false
-	}
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, n <= 65535
+	return parseDecimalPort(s)
 }

@@ -13,11 +13,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// sizeofSCTPStatus is sizeof(struct sctp_status) (linux/sctp.h): the
-// association id, state, windows and counters, then the primary path's
-// struct sctp_paddrinfo. Only the leading sstat_assoc_id is read.
-const sizeofSCTPStatus = 176
-
 // Listener is an SCTP listener on a one-to-one (SOCK_STREAM) socket,
 // served by Go's runtime network poller: Accept honours SetDeadline and
 // Close unblocks it. It implements net.Listener and syscall.Conn.
@@ -102,36 +97,17 @@ func (lc *ListenConfig) listenSCTP(p *listenPlan) (_ *Listener, err error) {
 // sockopts sets what accepted associations inherit from the listening
 // endpoint, before the Control hook so that it may change them.
 func (lc *ListenConfig) sockopts(fd int, p *listenPlan) error {
-	if p.family6 {
-		v6only := 0
-		if p.v6only {
-			v6only = 1
-		}
-		// Set explicitly: the system default (net.ipv6.bindv6only) must
-		// not decide whether IPv4 addresses can be bound.
-		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, v6only); err != nil {
-			return os.NewSyscallError("setsockopt", err)
-		}
-	}
 	// As package net does for every listener: a restarted server can bind
 	// its port while associations of the previous one linger.
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
 		return os.NewSyscallError("setsockopt", err)
 	}
-	if lc.InitMsg != (sctp.InitMsg{}) {
-		if err := setInitMsg(fd, lc.InitMsg); err != nil {
-			return err
-		}
-	}
-	if lc.KeepAlive != 0 {
-		// Association id 0 on a listening one-to-one socket sets the
-		// endpoint's defaults, which sctp_association_init copies into
-		// every new association.
-		if err := setHeartbeat(fd, 0, lc.KeepAlive); err != nil {
-			return err
-		}
-	}
-	return nil
+	return endpointOptions{
+		family6:   p.family6,
+		v6only:    p.v6only,
+		initMsg:   lc.InitMsg,
+		keepAlive: lc.KeepAlive,
+	}.apply(fd)
 }
 
 // bindAll binds the first address with bind(2), which picks the port when
@@ -245,7 +221,7 @@ func (l *Listener) AcceptSCTP() (*Conn, error) {
 	// (id 0 would give the endpoint's whole bound set). Failures leave 0:
 	// an association that is already gone reports itself on first use.
 	var assoc int32
-	var status [sizeofSCTPStatus]byte
+	var status [sizeofStatus]byte
 	if _, err := getsockopt(nfd, solSCTP, sctpStatus, status[:]); err == nil {
 		assoc = int32(binary.NativeEndian.Uint32(status[:]))
 	}

@@ -241,6 +241,13 @@ func unusableReason(ip netip.Addr) string {
 // Service names are not accepted; there is no portable SCTP services
 // database to look them up in.
 func parseDialPort(s string) (int, bool) {
+	n, ok := parseDecimalPort(s)
+	return n, ok && n >= 1
+}
+
+// parseDecimalPort parses a non-empty string of at most five decimal
+// digits into a port in 0..65535.
+func parseDecimalPort(s string) (int, bool) {
 	if s == "" || len(s) > 5 {
 		return 0, false
 	}
@@ -252,7 +259,7 @@ func parseDialPort(s string) (int, bool) {
 		}
 		n = n*10 + int(c-'0')
 	}
-	return n, n >= 1 && n <= 65535
+	return n, n <= 65535
 }
 
 // isHostSep reports whether c separates hosts in an address list.

@@ -180,7 +180,7 @@ func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (conn *Conn, err err
 // in COOKIE_WAIT or COOKIE_ECHOED. A refused or timed-out attempt has no
 // association left (SCTP_STATUS fails with EINVAL).
 func handshaking(fd int) bool {
-	var b [sizeofStatusHead]byte
+	var b [sizeofStatus]byte
 	if _, err := getsockopt(fd, solSCTP, sctpStatus, b[:]); err != nil {
 		return false
 	}
@@ -235,28 +235,48 @@ func (d *Dialer) setupSocket(ctx context.Context, rc syscall.RawConn, family int
 
 // sockopts sets what must be in place before the INIT is sent.
 func (d *Dialer) sockopts(fd, family int, v6only bool) error {
-	if family == unix.AF_INET6 {
-		// IPv4 peers travel as sockaddr_in on an AF_INET6 socket; the
-		// system default (net.ipv6.bindv6only) must not forbid them. For
-		// "sctp6" it must: the kernel then also ignores the IPv4
-		// addresses a peer lists in its INIT-ACK (sctp_process_param), so
-		// the association stays IPv6-only, as "tcp6" does.
-		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, boolInt(v6only)); err != nil {
+	// For "sctp6" the socket is IPv6-only: the kernel then also ignores
+	// the IPv4 addresses a peer lists in its INIT-ACK (sctp_process_param),
+	// so the association stays IPv6-only, as "tcp6" does.
+	return endpointOptions{
+		family6:   family == unix.AF_INET6,
+		v6only:    v6only,
+		initMsg:   d.InitMsg,
+		keepAlive: d.KeepAlive,
+	}.apply(fd)
+}
+
+// endpointOptions are the options dialing and listening sockets share.
+type endpointOptions struct {
+	family6   bool
+	v6only    bool
+	initMsg   sctp.InitMsg
+	keepAlive time.Duration
+}
+
+func (o endpointOptions) apply(fd int) error {
+	if o.family6 {
+		// Set explicitly: the system default (net.ipv6.bindv6only) must
+		// not decide whether IPv4 addresses, which travel as sockaddr_in
+		// on an AF_INET6 socket, can be used.
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, boolInt(o.v6only)); err != nil {
 			return os.NewSyscallError("setsockopt", err)
 		}
 	}
 	// Like TCP connections in Go, SCTP ones send without Nagle-style
-	// bundling delays by default.
+	// bundling delays by default; accepted associations inherit it.
 	if err := unix.SetsockoptInt(fd, solSCTP, sctpNoDelay, 1); err != nil {
 		return os.NewSyscallError("setsockopt", err)
 	}
-	if d.InitMsg != (sctp.InitMsg{}) {
-		if err := setInitMsg(fd, d.InitMsg); err != nil {
+	if o.initMsg != (sctp.InitMsg{}) {
+		if err := setInitMsg(fd, o.initMsg); err != nil {
 			return err
 		}
 	}
-	if d.KeepAlive != 0 {
-		if err := setHeartbeat(fd, 0, d.KeepAlive); err != nil {
+	if o.keepAlive != 0 {
+		// Association id 0 sets the endpoint's defaults, which
+		// sctp_association_init copies into every new association.
+		if err := setHeartbeat(fd, 0, o.keepAlive); err != nil {
 			return err
 		}
 	}

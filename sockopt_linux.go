@@ -31,9 +31,6 @@ const (
 	sctpStateCookieWait   = 2 // SCTP_COOKIE_WAIT
 	sctpStateCookieEchoed = 3 // SCTP_COOKIE_ECHOED
 
-	// struct sctp_status is 176 bytes; the kernel copies min(len, size).
-	sizeofStatusHead = 176
-
 	// struct sctp_paddrparams spp_flags.
 	sppHBEnable  = 1 << 0 // SPP_HB_ENABLE
 	sppHBDisable = 1 << 1 // SPP_HB_DISABLE
