@@ -2,9 +2,9 @@ package sctpdial
 
 import (
 	"errors"
-	"io"
 	"net"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -19,7 +19,13 @@ import (
 //
 // Write sends each call as one SCTP message; Read returns the byte stream
 // of incoming messages, so io.Copy and bufio work as they do on TCP.
+//
+// WriteMsg and ReadMsg carry the stream and payload protocol identifier of
+// each message; Status, Paths and the option methods expose the
+// association; SetNotificationHandler subscribes to SCTP notifications.
 type Conn struct {
+	// Only f, rc, net and assoc need setting: every other field's zero
+	// value is ready.
 	f      *os.File
 	rc     syscall.RawConn
 	net    string
@@ -27,6 +33,12 @@ type Conn struct {
 	laddr  atomic.Pointer[sctp.SCTPAddr]
 	raddr  atomic.Pointer[sctp.SCTPAddr]
 	closed atomic.Bool
+
+	rx       rxState                      // Read and ReadMsg (msg_linux.go)
+	tx       txState                      // Write and WriteMsg
+	notifyMu sync.Mutex                   // serialises subscription changes
+	notify   atomic.Pointer[notifyConfig] // notify_linux.go; nil: no handler
+	wrShut   atomic.Bool                  // CloseWrite was called
 }
 
 var (
@@ -88,31 +100,20 @@ func (c *Conn) RemoteAddr() net.Addr {
 }
 
 // Read reads the incoming byte stream. A message longer than b is returned
-// over several calls, as the kernel delivers it.
+// over several calls, as the kernel delivers it. Notifications are never
+// returned as data (see SetNotificationHandler). It does not allocate.
 func (c *Conn) Read(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
-	var n int
-	var errno error
-	err := c.rc.Read(func(fd uintptr) bool {
-		n, errno = unix.Read(int(fd), b)
-		return errno != unix.EAGAIN
-	})
-	if err == nil {
-		err = errno
-	}
-	if err != nil {
-		return 0, c.opError("read", err)
-	}
-	if n == 0 {
-		return 0, io.EOF
-	}
-	return n, nil
+	n, _, _, err := c.recv(b, false)
+	return n, err
 }
 
-// Write sends b as one SCTP message on stream 0. An empty b sends nothing:
-// SCTP has no empty messages (the kernel answers EINVAL).
+// Write sends b as one SCTP message on stream 0 with PPID 0 (or what
+// SCTP_DEFAULT_SNDINFO says, if set through SyscallConn). An empty b sends
+// nothing: SCTP has no empty messages (the kernel answers EINVAL). It does
+// not allocate.
 func (c *Conn) Write(b []byte) (int, error) {
 	if len(b) == 0 {
 		if c.closed.Load() {
@@ -120,19 +121,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 		}
 		return 0, nil
 	}
-	var n int
-	var errno error
-	err := c.rc.Write(func(fd uintptr) bool {
-		n, errno = unix.Write(int(fd), b)
-		return errno != unix.EAGAIN
-	})
-	if err == nil {
-		err = errno
-	}
-	if err != nil {
-		return 0, c.opError("write", err)
-	}
-	return n, nil
+	return c.send(b, nil)
 }
 
 // Close closes the association gracefully (SCTP SHUTDOWN) and unblocks
@@ -146,6 +135,73 @@ func (c *Conn) Close() error {
 	}
 	if err := c.f.Close(); err != nil {
 		return c.opError("close", err)
+	}
+	return nil
+}
+
+// CloseWrite starts a graceful SCTP shutdown with shutdown(2) SHUT_WR:
+// the kernel sends what is queued, then SHUTDOWN. SCTP has no half-closed
+// state (RFC 9260 section 9.2): the peer may no longer send new data
+// either, and once the shutdown completes Read returns io.EOF after the
+// data already received.
+//
+// The kernel itself never reports that end to the side that sent the
+// SHUTDOWN: its recvmsg returns 0 only after receiving one (RCV_SHUTDOWN,
+// sctp_cmd_new_state), and poll stays silent once the association is
+// gone. So CloseWrite also subscribes the association to SCTP_ASSOC_CHANGE,
+// whose SHUTDOWN_COMP notification wakes a waiting Read, and Read turns
+// "nothing to read, association gone" into io.EOF. The handler of
+// SetNotificationHandler only sees AssocChange if it asked for it.
+func (c *Conn) CloseWrite() error {
+	c.notifyMu.Lock()
+	defer c.notifyMu.Unlock()
+	c.wrShut.Store(true)
+	return c.control("close", func(fd int) error {
+		if err := subscribe(fd, c.assoc, c.subscribed()); err != nil {
+			return err
+		}
+		return os.NewSyscallError("shutdown", unix.Shutdown(fd, unix.SHUT_WR))
+	})
+}
+
+// CloseRead shuts down the reading side with shutdown(2) SHUT_RD: pending
+// and later Reads return io.EOF (sctp_poll reports EPOLLRDHUP). Nothing
+// is sent to the peer; data it still sends is acknowledged and dropped.
+func (c *Conn) CloseRead() error {
+	return c.control("close", func(fd int) error {
+		return os.NewSyscallError("shutdown", unix.Shutdown(fd, unix.SHUT_RD))
+	})
+}
+
+// File returns a copy of the socket as an *os.File, as net.TCPConn.File
+// does: a duplicate descriptor (F_DUPFD_CLOEXEC) that the caller must
+// close, independent of c's Close. The duplicate shares the socket and its
+// file status flags: it stays non-blocking, so the returned File is served
+// by the runtime poller too.
+func (c *Conn) File() (*os.File, error) {
+	var nfd int
+	err := c.control("file", func(fd int) (err error) {
+		nfd, err = unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+		return os.NewSyscallError("fcntl", err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(nfd), "sctp"), nil
+}
+
+// control runs f on the descriptor, failing with net.ErrClosed once c is
+// closed, and wraps its error as package net does.
+func (c *Conn) control(op string, f func(fd int) error) error {
+	if c.closed.Load() {
+		return c.opError(op, net.ErrClosed)
+	}
+	var err error
+	if cerr := c.rc.Control(func(fd uintptr) { err = f(int(fd)) }); cerr != nil {
+		return c.opError(op, cerr)
+	}
+	if err != nil {
+		return c.opError(op, err)
 	}
 	return nil
 }
@@ -185,16 +241,16 @@ func (c *Conn) SyscallConn() (syscall.RawConn, error) {
 func (c *Conn) AssocID() int32 { return c.assoc }
 
 // opError wraps err as package net does: *net.OpError around
-// *os.SyscallError for errnos, net.ErrClosed for a closed Conn, and
-// os.ErrDeadlineExceeded (Timeout() true) for deadlines.
+// *os.SyscallError for errnos (a bare errno gets op as its syscall name,
+// an *os.SyscallError stays as it is), net.ErrClosed for a closed Conn,
+// and os.ErrDeadlineExceeded (Timeout() true) for deadlines.
 func (c *Conn) opError(op string, err error) error {
-	var errno syscall.Errno
-	switch {
-	case c.closed.Load() && !errors.Is(err, os.ErrDeadlineExceeded):
+	if errno, ok := err.(syscall.Errno); ok {
+		err = os.NewSyscallError(op, errno)
+	}
+	if c.closed.Load() && !errors.Is(err, os.ErrDeadlineExceeded) {
 		// os.File reports "use of closed file", which is not net.ErrClosed.
 		err = net.ErrClosed
-	case errors.As(err, &errno):
-		err = os.NewSyscallError(op, errno)
 	}
 	oe := &net.OpError{Op: op, Net: c.net, Err: err}
 	if a := c.laddr.Load(); a != nil {
