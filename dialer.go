@@ -61,6 +61,17 @@ type Dialer struct {
 	// the kernel's defaults.
 	InitMsg sctp.InitMsg
 
+	// RTO sets the association's retransmission timeout bounds
+	// (SCTP_RTOINFO) before connecting, so they already govern the INIT
+	// retransmissions. Zero fields keep the kernel's values.
+	RTO RTOInfo
+
+	// PathParams sets per-path parameters (SCTP_PEER_ADDR_PARAMS: heartbeat
+	// interval, path retransmissions) before connecting. Zero fields keep
+	// the kernel's values; a non-zero KeepAlive wins over
+	// PathParams.HeartbeatInterval.
+	PathParams PathParams
+
 	// OverrideTCP makes the networks "tcp", "tcp4" and "tcp6" dial SCTP
 	// (as "sctp", "sctp4" and "sctp6"). It is for callers that always ask
 	// for "tcp", such as net/http's Transport.DialContext and gRPC's

@@ -45,6 +45,14 @@ type ListenConfig struct {
 	// fields keep the kernel's defaults.
 	InitMsg sctp.InitMsg
 
+	// RTO and PathParams set the retransmission timeout bounds
+	// (SCTP_RTOINFO) and per-path parameters (SCTP_PEER_ADDR_PARAMS) that
+	// accepted associations inherit from the listening endpoint. Zero
+	// fields keep the kernel's values; a non-zero KeepAlive wins over
+	// PathParams.HeartbeatInterval.
+	RTO        RTOInfo
+	PathParams PathParams
+
 	// Backlog is the length of the accept queue passed to listen(2).
 	// Zero or negative means SOMAXCONN; the kernel caps any value at
 	// net.core.somaxconn. (A backlog of 0 is never passed: on an SCTP

@@ -103,10 +103,12 @@ func (lc *ListenConfig) sockopts(fd int, p *listenPlan) error {
 		return os.NewSyscallError("setsockopt", err)
 	}
 	return endpointOptions{
-		family6:   p.family6,
-		v6only:    p.v6only,
-		initMsg:   lc.InitMsg,
-		keepAlive: lc.KeepAlive,
+		family6:    p.family6,
+		v6only:     p.v6only,
+		initMsg:    lc.InitMsg,
+		keepAlive:  lc.KeepAlive,
+		rto:        lc.RTO,
+		pathParams: lc.PathParams,
 	}.apply(fd)
 }
 

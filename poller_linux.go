@@ -239,19 +239,23 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 	// the IPv4 addresses a peer lists in its INIT-ACK (sctp_process_param),
 	// so the association stays IPv6-only, as "tcp6" does.
 	return endpointOptions{
-		family6:   family == unix.AF_INET6,
-		v6only:    v6only,
-		initMsg:   d.InitMsg,
-		keepAlive: d.KeepAlive,
+		family6:    family == unix.AF_INET6,
+		v6only:     v6only,
+		initMsg:    d.InitMsg,
+		keepAlive:  d.KeepAlive,
+		rto:        d.RTO,
+		pathParams: d.PathParams,
 	}.apply(fd)
 }
 
 // endpointOptions are the options dialing and listening sockets share.
 type endpointOptions struct {
-	family6   bool
-	v6only    bool
-	initMsg   sctp.InitMsg
-	keepAlive time.Duration
+	family6    bool
+	v6only     bool
+	initMsg    sctp.InitMsg
+	keepAlive  time.Duration
+	rto        RTOInfo
+	pathParams PathParams
 }
 
 func (o endpointOptions) apply(fd int) error {
@@ -270,6 +274,17 @@ func (o endpointOptions) apply(fd int) error {
 	}
 	if o.initMsg != (sctp.InitMsg{}) {
 		if err := setInitMsg(fd, o.initMsg); err != nil {
+			return err
+		}
+	}
+	// Association id 0 sets the endpoint's defaults for what follows.
+	if o.rto != (RTOInfo{}) {
+		if err := setRTOInfo(fd, 0, o.rto); err != nil {
+			return err
+		}
+	}
+	if o.pathParams != (PathParams{}) {
+		if err := setPathParams(fd, 0, o.pathParams); err != nil {
 			return err
 		}
 	}

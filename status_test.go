@@ -3,6 +3,7 @@
 package sctpdial
 
 import (
+	"context"
 	"net"
 	"os"
 	"syscall"
@@ -148,24 +149,14 @@ func TestPathParamsRoundTrip(t *testing.T) {
 	require.Equal(t, uint16(4), got.PathMaxRetrans)
 }
 
-// TestOptionsBeforeConnect applies setRTOInfo and setPathParams with
-// association id 0 in a Control hook, as a dialer does before connectx:
-// the association inherits them.
+// TestOptionsBeforeConnect sets Dialer.RTO and Dialer.PathParams, which
+// are applied with association id 0 before connectx: the association
+// inherits them.
 func TestOptionsBeforeConnect(t *testing.T) {
 	requireSCTP(t)
 	rto := RTOInfo{Initial: 400 * time.Millisecond, Max: 2 * time.Second, Min: 100 * time.Millisecond}
 	pp := PathParams{HeartbeatInterval: 5 * time.Second, PathMaxRetrans: 3}
-	d := &Dialer{Control: func(network, address string, rc syscall.RawConn) error {
-		var err error
-		if cerr := rc.Control(func(fd uintptr) {
-			if err = setRTOInfo(int(fd), 0, rto); err == nil {
-				err = setPathParams(int(fd), 0, pp)
-			}
-		}); cerr != nil {
-			return cerr
-		}
-		return err
-	}}
+	d := &Dialer{RTO: rto, PathParams: pp}
 	c, _ := dialIshi(t, d, "127.0.0.1")
 	got, err := c.RTOInfo()
 	require.NoError(t, err)
@@ -175,4 +166,29 @@ func TestOptionsBeforeConnect(t *testing.T) {
 	require.Equal(t, pp.HeartbeatInterval, gotPP.HeartbeatInterval)
 	require.Equal(t, pp.PathMaxRetrans, gotPP.PathMaxRetrans)
 	require.False(t, gotPP.HeartbeatDisabled)
+}
+
+// TestListenConfigPathOptions checks that accepted associations inherit
+// ListenConfig.RTO and ListenConfig.PathParams from the listening endpoint.
+func TestListenConfigPathOptions(t *testing.T) {
+	requireSCTP(t)
+	rto := RTOInfo{Initial: 700 * time.Millisecond, Max: 3 * time.Second, Min: 200 * time.Millisecond}
+	pp := PathParams{HeartbeatInterval: 7 * time.Second, PathMaxRetrans: 4}
+	lc := ListenConfig{InitMsg: peerInitMsg, RTO: rto, PathParams: pp}
+	ln, err := lc.ListenSCTP(context.Background(), "sctp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	c, err := Dial("sctp", ln.Addr().String())
+	require.NoError(t, err)
+	defer c.Close()
+	ac, err := ln.AcceptSCTP()
+	require.NoError(t, err)
+	defer ac.Close()
+	got, err := ac.RTOInfo()
+	require.NoError(t, err)
+	require.Equal(t, rto, got)
+	gotPP, err := ac.PathParams()
+	require.NoError(t, err)
+	require.Equal(t, pp.HeartbeatInterval, gotPP.HeartbeatInterval)
+	require.Equal(t, pp.PathMaxRetrans, gotPP.PathMaxRetrans)
 }
