@@ -38,6 +38,7 @@ func TestDialBadInput(t *testing.T) {
 		{"sctp", "0.0.0.0:9", new(*net.AddrError), "unspecified"},
 		{"sctp", "[::]:9", new(*net.AddrError), "unspecified"},
 		{"sctp", "255.255.255.255:9", new(*net.AddrError), "broadcast"},
+		{"sctp", "0.1.2.3:9", new(*net.AddrError), "0.0.0.0/8"},
 		{"sctp", "224.0.0.1:9", new(*net.AddrError), "multicast"},
 		{"sctp", "[ff02::1]:9", new(*net.AddrError), "multicast"},
 		{"sctp4", "[2001:db8::1]:9", new(*net.AddrError), "no suitable address"},

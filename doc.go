@@ -71,11 +71,22 @@
 //
 // # Connections
 //
-// The returned *Conn is a net.Conn on the runtime poller: deadlines work
-// and Close unblocks a pending Read. Its LocalAddr and RemoteAddr are
-// *sctp.SCTPAddr values listing every address of the association. Write
-// sends one message; Read returns the incoming byte stream. The message
-// API carries stream numbers and payload protocol identifiers, and the
-// association's status and paths can be read. [Listen] and
-// [ListenConfig] serve the other side.
+// The returned [*Conn] is a net.Conn on the runtime poller: deadlines work
+// and Close unblocks a pending Read or Write (which then report
+// net.ErrClosed). Its LocalAddr and RemoteAddr are *sctp.SCTPAddr values
+// listing every address of the association. Write sends one message on
+// stream 0; Read returns the incoming byte stream, so io.Copy and bufio
+// work. [Conn.WriteMsg] and [Conn.ReadMsg] carry the stream, the payload
+// protocol identifier (in host byte order) and flags, without allocating;
+// ReadMsg reports a message larger than the buffer with
+// [ErrPartialMessage]. [Conn.Status] and [Conn.Paths] show the
+// association and each path; RTO, heartbeat and path options can be read
+// and set, also on the Dialer before the handshake. Notifications are
+// opt-in through [Conn.SetNotificationHandler] and never appear as data.
+// [Conn.IntoSCTPConn] hands the association over to code written for
+// ishidawataru/sctp.
+//
+// [Listen] and [ListenConfig] serve the other side: one socket bound to
+// every address of "h1,h2:port" (":0" and the unspecified address mean the
+// wildcard, port 0 lets the kernel choose), with Accept on the poller.
 package sctpdial

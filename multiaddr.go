@@ -232,6 +232,10 @@ func unusableReason(ip netip.Addr) string {
 		return "broadcast address " + ip.String() + " cannot be dialed"
 	case ip.IsMulticast():
 		return "multicast address " + ip.String() + " cannot be dialed"
+	case ip.Is4() && ip.As4()[0] == 0:
+		// "This network" (RFC 1122): the kernel refuses it too
+		// (IS_IPV4_UNUSABLE_ADDRESS in sctp_v4_addr_valid), with EINVAL.
+		return "address " + ip.String() + " in 0.0.0.0/8 cannot be dialed"
 	}
 	return ""
 }
