@@ -3,20 +3,12 @@
 package sctpdial
 
 import (
-	"errors"
 	"net"
 	"os"
-	"runtime"
 	"syscall"
 	"time"
 
 	"github.com/ishidawataru/sctp"
-)
-
-// errConnUnsupported is what every Conn method reports outside Linux.
-var errConnUnsupported = errors.Join(
-	errors.New("sctpdial: SCTP connections are not supported on "+runtime.GOOS),
-	errors.ErrUnsupported,
 )
 
 // Conn is an SCTP association. Outside Linux none can be created and every
@@ -29,7 +21,7 @@ var (
 )
 
 func (c *Conn) opError(op string) error {
-	return &net.OpError{Op: op, Net: "sctp", Err: errConnUnsupported}
+	return &net.OpError{Op: op, Net: "sctp", Err: errNoSCTP}
 }
 
 // Read fails: SCTP is not supported on this system.

@@ -3,18 +3,10 @@
 package sctpdial
 
 import (
-	"errors"
 	"net"
 	"os"
-	"runtime"
 	"syscall"
 	"time"
-)
-
-// errListenUnsupported is what listening reports outside Linux.
-var errListenUnsupported = errors.Join(
-	errors.New("sctpdial: SCTP listening is not supported on "+runtime.GOOS),
-	errors.ErrUnsupported,
 )
 
 // Listener is an SCTP listener. Outside Linux none can be created and
@@ -27,26 +19,26 @@ var (
 )
 
 func (lc *ListenConfig) listenSCTP(*listenPlan) (*Listener, error) {
-	return nil, errListenUnsupported
+	return nil, errNoSCTP
 }
 
 // Addr returns nil: no Listener exists outside Linux.
 func (l *Listener) Addr() net.Addr { return nil }
 
 // Accept fails: SCTP is not supported on this system.
-func (l *Listener) Accept() (net.Conn, error) { return nil, errListenUnsupported }
+func (l *Listener) Accept() (net.Conn, error) { return nil, errNoSCTP }
 
 // AcceptSCTP fails: SCTP is not supported on this system.
-func (l *Listener) AcceptSCTP() (*Conn, error) { return nil, errListenUnsupported }
+func (l *Listener) AcceptSCTP() (*Conn, error) { return nil, errNoSCTP }
 
 // Close fails: SCTP is not supported on this system.
-func (l *Listener) Close() error { return errListenUnsupported }
+func (l *Listener) Close() error { return errNoSCTP }
 
 // SetDeadline fails: SCTP is not supported on this system.
-func (l *Listener) SetDeadline(time.Time) error { return errListenUnsupported }
+func (l *Listener) SetDeadline(time.Time) error { return errNoSCTP }
 
 // SyscallConn fails: SCTP is not supported on this system.
-func (l *Listener) SyscallConn() (syscall.RawConn, error) { return nil, errListenUnsupported }
+func (l *Listener) SyscallConn() (syscall.RawConn, error) { return nil, errNoSCTP }
 
 // File fails: SCTP is not supported on this system.
-func (l *Listener) File() (*os.File, error) { return nil, errListenUnsupported }
+func (l *Listener) File() (*os.File, error) { return nil, errNoSCTP }
