@@ -1,6 +1,6 @@
 module github.com/sctpdial/sctpdial
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/ishidawataru/sctp v0.0.0-20251114114122-19ddcbc6aae2

@@ -87,15 +87,25 @@ func Main(args []string) int {
 		return 2
 	}
 	if args[0] == "-prepare" {
-		if _, err := Prepare(); err != nil {
+		a, err := Prepare()
+		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
+		}
+		fmt.Printf("guest kernel:  %s (%s %s)\nmodules:       %d, in load order\nbusybox:       %s\n",
+			a.kernel, kernelPackage, kernelVersion, len(a.modules), a.busybox)
+		if ok, err := HostHasSCTP(); ok {
+			fmt.Println("this kernel has SCTP: programs will run natively")
+		} else {
+			fmt.Printf("this kernel has no SCTP (%v): programs will run in the guest\n", err)
 		}
 		return 0
 	}
 	if ok, _ := HostHasSCTP(); ok && os.Getenv("SCTPDIAL_VM_FORCE") != "1" {
 		return runNative(args)
 	}
+	fmt.Fprintf(os.Stderr, "vmexec: no SCTP in this kernel; running %s in a QEMU guest (%s)\n",
+		filepath.Base(args[0]), kernelPackage)
 	code, err := Run(context.Background(), args, Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "vmexec:", err)
