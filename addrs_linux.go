@@ -12,8 +12,10 @@ import (
 // addresses it names the endpoint's bound set (every host address on a
 // wildcard-bound client), so callers pass the real id where they have it.
 func getAddrs(fd, opt int, assoc int32) (*sctp.SCTPAddr, error) {
-	// 64 IPv6 addresses fit; grow on ENOMEM (the kernel's "buffer too small").
-	size := 8 + 64*sizeofSockaddrInet6
+	// Eight IPv6 addresses fit, which covers nearly every association;
+	// grow on ENOMEM, the kernel's "buffer too small" (sctp_copy_laddrs,
+	// sctp_getsockopt_peer_addrs).
+	size := 8 + 8*sizeofSockaddrInet6
 	for {
 		buf := make([]byte, size)
 		binary.NativeEndian.PutUint32(buf, uint32(assoc))

@@ -26,7 +26,7 @@ func benchEcho(b *testing.B) int {
 			}
 			go func() {
 				defer c.Close()
-				buf := make([]byte, 64<<10)
+				buf := make([]byte, 4<<10)
 				for {
 					n, err := c.Read(buf)
 					if err != nil {
@@ -76,14 +76,21 @@ func BenchmarkDial(b *testing.B) {
 		}
 	})
 	b.Run("ishidawataru", func(b *testing.B) {
+		// Its blocking connectx is interrupted by the runtime's preemption
+		// signal now and then and, restarted by the kernel, fails with
+		// EISCONN or EALREADY (see docs/benchmarks.md): count those
+		// failures instead of stopping.
+		failed := 0
 		b.ReportAllocs()
 		for b.Loop() {
 			c, err := sctp.DialSCTPExt("sctp", nil, raddr, peerInitMsg)
 			if err != nil {
-				b.Fatal(err)
+				failed++
+				continue
 			}
 			c.Close()
 		}
+		b.ReportMetric(float64(failed)/float64(b.N), "failed/op")
 	})
 	b.Run("net-tcp", func(b *testing.B) {
 		var d net.Dialer
