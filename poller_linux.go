@@ -121,31 +121,33 @@ func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (conn *Conn, err err
 			}
 			return true
 		}
-		// Once the poller says writable, SO_ERROR holds the outcome;
+		// getpeername succeeds only once the association is ESTABLISHED
+		// (inet_getname answers ENOTCONN before), so it decides success.
+		if _, err := unix.Getpeername(int(fd)); err == nil {
+			return true
+		}
+		// Not up yet. Only a hard error (sk_err) ends the attempt, and
+		// only that makes sctp_poll report POLLERR. SO_ERROR alone cannot
+		// tell: it reads 0 on a spurious wakeup (Go issues 14548, 19289)
+		// and falls back to sk_err_soft, where an ICMP error about one
+		// path lingers while the INIT goes on to the other addresses
+		// (sock_getsockopt, sctp_v4_err_handle).
+		if !pollErr(int(fd)) {
+			return false
+		}
+		// Once the poller reported the error, SO_ERROR holds the outcome;
 		// another connect call would not (Go issue 7474).
 		soerr, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ERROR)
 		if err != nil {
 			cerr = os.NewSyscallError("getsockopt", err)
 			return true
 		}
-		// getpeername succeeds only once the association is ESTABLISHED
-		// (inet_getname answers ENOTCONN before), so it decides success:
-		// SO_ERROR alone cannot. It reads 0 on a spurious wakeup (Go
-		// issues 14548, 19289), and it falls back to sk_err_soft, where an
-		// ICMP error about one path lingers after another path succeeded
-		// (sock_getsockopt, sctp_v4_err).
-		if _, err := unix.Getpeername(int(fd)); err == nil {
-			return true
-		}
 		switch e := syscall.Errno(soerr); e {
 		case 0, unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
 			return false
+		case unix.EISCONN:
+			return true
 		default:
-			if handshaking(int(fd)) {
-				// A soft error about one address while the INIT goes on
-				// to the others: keep waiting.
-				return false
-			}
 			cerr = e
 			return true
 		}
@@ -161,8 +163,7 @@ func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (conn *Conn, err err
 		}
 		return nil, werr
 	case cerr != nil:
-		var errno syscall.Errno
-		if errors.As(cerr, &errno) {
+		if errno, ok := cerr.(syscall.Errno); ok {
 			return nil, os.NewSyscallError("sctp_connectx", errno)
 		}
 		return nil, cerr
@@ -176,19 +177,16 @@ func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (conn *Conn, err err
 	return c, nil
 }
 
-// handshaking reports whether the socket's association still exists and is
-// in COOKIE_WAIT or COOKIE_ECHOED. A refused or timed-out attempt has no
-// association left (SCTP_STATUS fails with EINVAL).
-func handshaking(fd int) bool {
-	var b [sizeofStatus]byte
-	if _, err := getsockopt(fd, solSCTP, sctpStatus, b[:]); err != nil {
-		return false
+// pollErr reports whether poll(2) sees POLLERR on fd now, without waiting.
+func pollErr(fd int) bool {
+	pfd := []unix.PollFd{{Fd: int32(fd)}} // POLLERR is always reported
+	for {
+		n, err := unix.Poll(pfd, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		return err == nil && n > 0 && pfd[0].Revents&unix.POLLERR != 0
 	}
-	switch binary.NativeEndian.Uint32(b[4:]) {
-	case sctpStateCookieWait, sctpStateCookieEchoed:
-		return true
-	}
-	return false
 }
 
 // setupSocket applies the Dialer's options, runs the control hooks and
