@@ -2,6 +2,7 @@ package sctpdial
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"syscall"
@@ -72,12 +73,57 @@ type Dialer struct {
 	// PathParams.HeartbeatInterval.
 	PathParams PathParams
 
+	// KeepAliveConfig, when Enable is true, takes precedence over
+	// KeepAlive, as in net.Dialer. For SCTP networks it turns heartbeats on
+	// every Interval (or Idle when Interval is zero; both zero keeps the
+	// kernel's interval), and a positive Count becomes the number of
+	// unanswered retransmissions after which a path is considered down
+	// (PathParams.PathMaxRetrans, unless that is set). For other networks it
+	// is passed to net.Dialer.
+	KeepAliveConfig net.KeepAliveConfig
+
+	// FallbackDelay is passed to net.Dialer for other networks. SCTP dials
+	// race nothing: every address goes into one association, and the
+	// kernel moves on to the next address when one stays silent.
+	FallbackDelay time.Duration
+
+	// DualStack is ignored, as net.Dialer ignores it.
+	//
+	// Deprecated: dual-stack dialing is always on.
+	DualStack bool
+
+	// Cancel is an optional channel whose closure cancels the dial, as in
+	// net.Dialer.
+	//
+	// Deprecated: use DialContext.
+	Cancel <-chan struct{}
+
 	// OverrideTCP makes the networks "tcp", "tcp4" and "tcp6" dial SCTP
 	// (as "sctp", "sctp4" and "sctp6"). It is for callers that always ask
 	// for "tcp", such as net/http's Transport.DialContext and gRPC's
 	// WithContextDialer; it is off by default so that "tcp" keeps
 	// meaning TCP.
 	OverrideTCP bool
+
+	// mptcp is SetMultipathTCP's choice for delegated TCP dials: 0 the
+	// default, 1 on, -1 off.
+	mptcp int8
+}
+
+// MultipathTCP reports whether TCP dials passed to net.Dialer use MPTCP,
+// as net.Dialer.MultipathTCP does. It does not concern SCTP networks,
+// which are multi-homed by design.
+func (d *Dialer) MultipathTCP() bool {
+	return d.netDialer().MultipathTCP()
+}
+
+// SetMultipathTCP directs TCP dials passed to net.Dialer to use, or not
+// use, MPTCP, as net.Dialer.SetMultipathTCP does.
+func (d *Dialer) SetMultipathTCP(use bool) {
+	d.mptcp = -1
+	if use {
+		d.mptcp = 1
+	}
 }
 
 // Dial connects to the address on the named network using
@@ -123,8 +169,33 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 	return c, nil
 }
 
+// withCancel folds the deprecated Cancel channel into ctx.
+func (d *Dialer) withCancel(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d.Cancel == nil {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	select {
+	case <-d.Cancel:
+		cancel()
+		return ctx, cancel
+	default:
+	}
+	go func() {
+		select {
+		case <-d.Cancel:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
 // DialSCTP is DialContext for SCTP networks returning the *Conn itself.
 func (d *Dialer) DialSCTP(ctx context.Context, network, address string) (*Conn, error) {
+	if ctx == nil {
+		panic("nil context")
+	}
 	sctpNet, ok := sctpNetwork(network, d.OverrideTCP)
 	if !ok {
 		return nil, &net.OpError{Op: "dial", Net: network, Err: net.UnknownNetworkError(network)}
@@ -142,16 +213,24 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 			laddr, source = la, la
 		}
 	default:
-		return nil, &net.OpError{Op: "dial", Net: network, Source: la, Err: &net.AddrError{Err: "mismatched local address type " + la.Network(), Addr: la.String()}}
+		// Not la.Network() or la.String(): a typed nil may not survive them.
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.AddrError{Err: "mismatched local address type", Addr: fmt.Sprintf("%T", la)}}
 	}
 	fail := func(addr net.Addr, err error) (*Conn, error) {
 		return nil, &net.OpError{Op: "dial", Net: network, Source: source, Addr: addr, Err: err}
+	}
+	if laddr != nil {
+		if err := checkLocalAddr(laddr); err != nil {
+			return fail(nil, err)
+		}
 	}
 
 	hp, err := parseMultiAddr(sctpNet, address)
 	if err != nil {
 		return fail(nil, err)
 	}
+	ctx, cancel := d.withCancel(ctx)
+	defer cancel()
 	if deadline := foldDeadline(ctx, time.Now(), d.Timeout, d.Deadline); !deadline.IsZero() {
 		if ctxDeadline, ok := ctx.Deadline(); !ok || deadline.Before(ctxDeadline) {
 			var cancel context.CancelFunc
@@ -164,6 +243,13 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 		return fail(nil, mapCtxErr(err))
 	}
 	raddr := toSCTPAddr(raddrs, hp.port)
+	if err := checkZones(raddrs); err != nil {
+		return fail(raddr, err)
+	}
+	if err := ctx.Err(); err != nil {
+		// As net's dialSerial: no socket for a dial already given up.
+		return fail(raddr, mapCtxErr(err))
+	}
 	c, err := d.dialSCTP(ctx, &dialPlan{network: network, raddrs: raddrs, port: hp.port, laddr: laddr})
 	if err != nil {
 		return fail(raddr, err)
@@ -195,15 +281,36 @@ func sctpNetwork(network string, overrideTCP bool) (string, bool) {
 // netDialer builds the net.Dialer that serves non-SCTP networks.
 func (d *Dialer) netDialer() *net.Dialer {
 	nd := &net.Dialer{
-		Timeout:        d.Timeout,
-		Deadline:       d.Deadline,
-		Resolver:       d.Resolver,
-		KeepAlive:      d.KeepAlive,
-		Control:        d.Control,
-		ControlContext: d.ControlContext,
+		Timeout:         d.Timeout,
+		Deadline:        d.Deadline,
+		Resolver:        d.Resolver,
+		KeepAlive:       d.KeepAlive,
+		KeepAliveConfig: d.KeepAliveConfig,
+		FallbackDelay:   d.FallbackDelay,
+		Cancel:          d.Cancel,
+		Control:         d.Control,
+		ControlContext:  d.ControlContext,
 	}
 	if _, isSCTP := d.LocalAddr.(*sctp.SCTPAddr); !isSCTP {
 		nd.LocalAddr = d.LocalAddr
 	}
+	if d.mptcp != 0 {
+		nd.SetMultipathTCP(d.mptcp > 0)
+	}
 	return nd
+}
+
+// heartbeat returns the heartbeat interval (0: kernel default, <0: off)
+// and path retransmission limit (0: unchanged) that KeepAlive and
+// KeepAliveConfig ask for.
+func (d *Dialer) heartbeat() (time.Duration, uint16) {
+	kc := d.KeepAliveConfig
+	if !kc.Enable {
+		return d.KeepAlive, 0
+	}
+	interval := kc.Interval
+	if interval <= 0 {
+		interval = max(kc.Idle, 0)
+	}
+	return interval, uint16(min(max(kc.Count, 0), 0xffff))
 }

@@ -122,3 +122,56 @@ func TestDialErrnos(t *testing.T) {
 		})
 	}
 }
+
+// TestDialLocalAddrChecks: a LocalAddr the kernel could not use fails
+// before any socket is opened, and a typed nil of another type does not
+// panic.
+func TestDialLocalAddrChecks(t *testing.T) {
+	checkNoLeaks(t)
+	calls := 0
+	hook := func(string, string, syscall.RawConn) error { calls++; return nil }
+	for _, tt := range []struct {
+		name string
+		la   net.Addr
+	}{
+		{"typed nil of another type", (*net.UnixAddr)(nil)},
+		{"port out of range", &sctp.SCTPAddr{Port: 70000}},
+		{"bad IP length", &sctp.SCTPAddr{IPAddrs: []net.IPAddr{{IP: net.IP{1, 2, 3}}}}},
+		{"unknown zone", &sctp.SCTPAddr{IPAddrs: []net.IPAddr{{IP: net.ParseIP("fe80::1"), Zone: "no-such-if0"}}}},
+		{"multicast", &sctp.SCTPAddr{IPAddrs: []net.IPAddr{{IP: net.ParseIP("224.0.0.1")}}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := Dialer{LocalAddr: tt.la, Control: hook}
+			c, err := d.Dial("sctp", "192.0.2.1:9")
+			require.Nil(t, c)
+			var ae *net.AddrError
+			require.ErrorAs(t, err, &ae)
+		})
+	}
+	t.Run("unknown remote zone", func(t *testing.T) {
+		_, err := (&Dialer{Control: hook}).Dial("sctp", "[fe80::1%no-such-if0]:9")
+		var ae *net.AddrError
+		require.ErrorAs(t, err, &ae)
+	})
+	require.Zero(t, calls, "no socket may be created for bad input")
+}
+
+// TestDialerDropIn: the fields and methods net.Dialer users set compile and
+// reach the delegated dialer.
+func TestDialerDropIn(t *testing.T) {
+	d := Dialer{FallbackDelay: time.Millisecond, DualStack: true, KeepAliveConfig: net.KeepAliveConfig{Enable: true, Interval: 2 * time.Second, Count: 4}}
+	require.False(t, d.MultipathTCP())
+	d.SetMultipathTCP(true)
+	require.True(t, d.MultipathTCP())
+	nd := d.netDialer()
+	require.Equal(t, time.Millisecond, nd.FallbackDelay)
+	require.Equal(t, d.KeepAliveConfig, nd.KeepAliveConfig)
+	interval, count := d.heartbeat()
+	require.Equal(t, 2*time.Second, interval)
+	require.Equal(t, uint16(4), count)
+
+	cancel := make(chan struct{})
+	close(cancel)
+	_, err := (&Dialer{Cancel: cancel}).Dial("sctp", "192.0.2.1:9")
+	require.ErrorIs(t, err, context.Canceled)
+}

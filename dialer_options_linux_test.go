@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -140,6 +141,15 @@ func TestDialSocketOptions(t *testing.T) {
 	t.Run("KeepAlive sets the heartbeat interval", func(t *testing.T) {
 		pp := readPathParams(t, dial(t, Dialer{KeepAlive: 1500 * time.Millisecond}))
 		require.Equal(t, uint32(1500), pp.hbInterval)
+		require.NotZero(t, pp.flags&sppHBEnable)
+	})
+	t.Run("KeepAliveConfig wins over KeepAlive", func(t *testing.T) {
+		pp := readPathParams(t, dial(t, Dialer{
+			KeepAlive:       time.Minute,
+			KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: time.Hour, Interval: 1700 * time.Millisecond, Count: 3},
+		}))
+		require.Equal(t, uint32(1700), pp.hbInterval)
+		require.Equal(t, uint16(3), pp.pathMaxRxt)
 		require.NotZero(t, pp.flags&sppHBEnable)
 	})
 	t.Run("negative KeepAlive disables heartbeats", func(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"net"
 	"net/netip"
 	"os"
 	"runtime"
@@ -236,13 +235,18 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 	// For "sctp6" the socket is IPv6-only: the kernel then also ignores
 	// the IPv4 addresses a peer lists in its INIT-ACK (sctp_process_param),
 	// so the association stays IPv6-only, as "tcp6" does.
+	keepAlive, maxRetrans := d.heartbeat()
+	pathParams := d.PathParams
+	if pathParams.PathMaxRetrans == 0 {
+		pathParams.PathMaxRetrans = maxRetrans
+	}
 	return endpointOptions{
 		family6:    family == unix.AF_INET6,
 		v6only:     v6only,
 		initMsg:    d.InitMsg,
-		keepAlive:  d.KeepAlive,
+		keepAlive:  keepAlive,
 		rto:        d.RTO,
-		pathParams: d.PathParams,
+		pathParams: pathParams,
 	}.apply(fd)
 }
 
@@ -317,8 +321,8 @@ func setInitMsg(fd int, m sctp.InitMsg) error {
 	return nil
 }
 
-// setHeartbeat enables heartbeats every interval (rounded to ms, at least
-// 1 ms) or, for a negative interval, disables them, through
+// setHeartbeat enables heartbeats every interval (rounded up to ms, at
+// least 1 ms) or, for a negative interval, disables them, through
 // SCTP_PEER_ADDR_PARAMS on every path of assoc (0: the endpoint's defaults,
 // which a new association inherits).
 func setHeartbeat(fd int, assoc int32, interval time.Duration) error {
@@ -327,8 +331,10 @@ func setHeartbeat(fd int, assoc int32, interval time.Duration) error {
 	if interval < 0 {
 		pp.flags = sppHBDisable
 	} else {
+		// Rounded up, and saturating rather than wrapping past 49 days.
+		ms, _ := millis(interval)
 		pp.flags = sppHBEnable
-		pp.hbInterval = uint32(max(interval.Milliseconds(), 1))
+		pp.hbInterval = max(ms, 1)
 	}
 	if _, err := setsockopt(fd, solSCTP, sctpPeerAddrParams, pp.marshal()); err != nil {
 		return os.NewSyscallError("setsockopt", err)
@@ -340,9 +346,6 @@ func setHeartbeat(fd int, assoc int32, interval time.Duration) error {
 // sctp_bindx(SCTP_BINDX_ADD_ADDR), or the wildcard when only a port is
 // given.
 func bindLocal(fd, family int, la *sctp.SCTPAddr) error {
-	if la.Port < 0 || la.Port > 65535 {
-		return &net.AddrError{Err: "invalid local port", Addr: la.String()}
-	}
 	if len(la.IPAddrs) == 0 {
 		var sa unix.Sockaddr = &unix.SockaddrInet4{Port: la.Port}
 		if family == unix.AF_INET6 {
@@ -355,10 +358,7 @@ func bindLocal(fd, family int, la *sctp.SCTPAddr) error {
 	}
 	addrs := make([]netip.Addr, 0, len(la.IPAddrs))
 	for _, ip := range la.IPAddrs {
-		a, ok := netip.AddrFromSlice(ip.IP)
-		if !ok {
-			return &net.AddrError{Err: "invalid local IP address", Addr: la.String()}
-		}
+		a, _ := netip.AddrFromSlice(ip.IP) // checked by checkLocalAddr
 		addrs = append(addrs, a.Unmap().WithZone(ip.Zone))
 	}
 	buf, err := packSockaddrs(addrs, la.Port)

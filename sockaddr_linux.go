@@ -55,21 +55,6 @@ func packSockaddrs(addrs []netip.Addr, port int) ([]byte, error) {
 	return buf, nil
 }
 
-// zoneIndex turns an IPv6 zone ("eth0" or "2") into a scope id.
-func zoneIndex(zone string) (uint32, error) {
-	if zone == "" {
-		return 0, nil
-	}
-	if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
-		return uint32(n), nil
-	}
-	ifi, err := net.InterfaceByName(zone)
-	if err != nil {
-		return 0, &net.AddrError{Err: "unknown IPv6 zone", Addr: zone}
-	}
-	return uint32(ifi.Index), nil
-}
-
 // parseSockaddrs reads count packed sockaddr_in/sockaddr_in6 entries, as
 // SCTP_GET_LOCAL_ADDRS and SCTP_GET_PEER_ADDRS return them, into an
 // SCTPAddr. It walks count entries rather than trusting the option length,
