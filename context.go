@@ -8,7 +8,9 @@ import (
 
 // The errors below reproduce package net's internal errCanceled and
 // errTimeout, so that a failed SCTP dial reports context errors with the
-// same text and the same errors.Is behaviour as net.Dialer does.
+// same text and errors.Is behaviour as net.Dialer does, plus one match net
+// lacks: the timeout is also errors.Is os.ErrDeadlineExceeded, the error a
+// net.Dialer returns when its poller deadline fires before its context.
 var (
 	// errCanceled replaces context.Canceled in dial errors.
 	errCanceled error = canceledError{}

@@ -110,22 +110,6 @@ type Dialer struct {
 	mptcp int8
 }
 
-// MultipathTCP reports whether TCP dials passed to net.Dialer use MPTCP,
-// as net.Dialer.MultipathTCP does. It does not concern SCTP networks,
-// which are multi-homed by design.
-func (d *Dialer) MultipathTCP() bool {
-	return d.netDialer().MultipathTCP()
-}
-
-// SetMultipathTCP directs TCP dials passed to net.Dialer to use, or not
-// use, MPTCP, as net.Dialer.SetMultipathTCP does.
-func (d *Dialer) SetMultipathTCP(use bool) {
-	d.mptcp = -1
-	if use {
-		d.mptcp = 1
-	}
-}
-
 // Dial connects to the address on the named network using
 // context.Background.
 func (d *Dialer) Dial(network, address string) (net.Conn, error) {
@@ -276,28 +260,6 @@ func sctpNetwork(network string, overrideTCP bool) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// netDialer builds the net.Dialer that serves non-SCTP networks.
-func (d *Dialer) netDialer() *net.Dialer {
-	nd := &net.Dialer{
-		Timeout:         d.Timeout,
-		Deadline:        d.Deadline,
-		Resolver:        d.Resolver,
-		KeepAlive:       d.KeepAlive,
-		KeepAliveConfig: d.KeepAliveConfig,
-		FallbackDelay:   d.FallbackDelay,
-		Cancel:          d.Cancel,
-		Control:         d.Control,
-		ControlContext:  d.ControlContext,
-	}
-	if _, isSCTP := d.LocalAddr.(*sctp.SCTPAddr); !isSCTP {
-		nd.LocalAddr = d.LocalAddr
-	}
-	if d.mptcp != 0 {
-		nd.SetMultipathTCP(d.mptcp > 0)
-	}
-	return nd
 }
 
 // heartbeat returns the heartbeat interval (0: kernel default, <0: off)
