@@ -311,3 +311,51 @@ func TestDialLocalAddr(t *testing.T) {
 	require.ElementsMatch(t, []string{vmtest.LocalIPv4A, vmtest.LocalIPv4B}, addrIPs(ra))
 	require.Equal(t, c.LocalAddr().(*sctp.SCTPAddr).Port, ra.Port)
 }
+
+// TestDialGivingUpLeavesNoAssociation checks that a dial that times out or
+// is cancelled leaves no association behind: the kernel stops sending INITs
+// at once instead of retrying for minutes. (In COOKIE-WAIT, closing alone
+// deletes the association, sctp_sf_cookie_wait_prm_shutdown; the SO_LINGER
+// 0 the dial sets matters for later states, where it turns the close into
+// an ABORT.)
+func TestDialGivingUpLeavesNoAssociation(t *testing.T) {
+	requireGuest(t)
+	for _, tt := range []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+	}{
+		{"timeout", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 200*time.Millisecond)
+		}},
+		{"cancel", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(200*time.Millisecond, cancel)
+			return ctx, cancel
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			const peer = "203.0.113.77"
+			ctx, cancel := tt.ctx()
+			defer cancel()
+			done := make(chan error, 1)
+			go func() {
+				c, err := (&Dialer{}).DialContext(ctx, "sctp", peer+":9")
+				if c != nil {
+					c.Close()
+				}
+				done <- err
+			}()
+			time.Sleep(100 * time.Millisecond)
+			require.Contains(t, sctpAssocs(t), peer, "the pending association should be listed")
+			require.Error(t, <-done)
+			require.NotContains(t, sctpAssocs(t), peer, "the association must be gone once the dial gave up")
+		})
+	}
+}
+
+// sctpAssocs returns the kernel's association table.
+func sctpAssocs(t *testing.T) string {
+	b, err := os.ReadFile("/proc/net/sctp/assocs")
+	require.NoError(t, err)
+	return string(b)
+}
