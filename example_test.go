@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"syscall"
 	"time"
@@ -73,4 +74,15 @@ func ExampleDial_badAddress() {
 	_, err := sctpdial.Dial("sctp", "192.0.2.1,,198.51.100.1:3868")
 	fmt.Println(err)
 	// Output: dial sctp: address 192.0.2.1,,198.51.100.1:3868: empty host in address list
+}
+
+// gRPC's WithContextDialer passes only the address: wrap DialContext.
+// Use it as grpc.WithContextDialer(dialSCTP) with a target such as
+// "passthrough:///192.0.2.1,198.51.100.1:50051".
+func ExampleDialer_grpc() {
+	d := &sctpdial.Dialer{KeepAlive: 10 * time.Second}
+	dialSCTP := func(ctx context.Context, addr string) (net.Conn, error) {
+		return d.DialContext(ctx, "sctp", addr)
+	}
+	_ = dialSCTP
 }
