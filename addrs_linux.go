@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/ishidawataru/sctp"
+	"golang.org/x/sys/unix"
 )
 
 // getAddrs reads SCTP_GET_LOCAL_ADDRS or SCTP_GET_PEER_ADDRS: a struct
@@ -20,7 +21,7 @@ func getAddrs(fd, opt int, assoc int32) (*sctp.SCTPAddr, error) {
 		buf := make([]byte, size)
 		binary.NativeEndian.PutUint32(buf, uint32(assoc))
 		_, err := getsockopt(fd, solSCTP, opt, buf)
-		if err == errNoMem && size < 1<<20 {
+		if err == unix.ENOMEM && size < 1<<20 {
 			size *= 4
 			continue
 		}

@@ -29,8 +29,8 @@ import (
 func (c *Conn) IntoSCTPConn() (*sctp.SCTPConn, error) {
 	nfd := -1
 	err := c.control("file", func(fd int) (err error) {
-		nfd, err = unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
-		return os.NewSyscallError("fcntl", err)
+		nfd, err = dupFD(fd)
+		return err
 	})
 	if err != nil {
 		return nil, err

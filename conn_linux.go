@@ -46,14 +46,11 @@ var (
 	_ syscall.Conn = (*Conn)(nil)
 )
 
-// newConn wraps a connected non-blocking descriptor. os.NewFile registers
-// it with the poller because it is non-blocking; the Conn owns fd from here
-// on, also on error.
+// newConn wraps a connected non-blocking descriptor; the Conn owns fd
+// from here on, also on error.
 func newConn(fd int, network string, assoc int32) (*Conn, error) {
-	f := os.NewFile(uintptr(fd), "sctp")
-	rc, err := f.SyscallConn()
+	f, rc, err := wrapFD(fd)
 	if err != nil {
-		f.Close()
 		return nil, err
 	}
 	c := &Conn{f: f, rc: rc, net: network, assoc: assoc}
@@ -61,25 +58,40 @@ func newConn(fd int, network string, assoc int32) (*Conn, error) {
 	return c, nil
 }
 
-// refreshAddrs re-reads every local and peer address of the association;
-// on failure (a closed socket) the last known ones stay.
+// ok reports whether c came from this package (a dial or an accept): a
+// nil or zero Conn has no socket, and its methods fail with EINVAL as
+// package net's do.
+func (c *Conn) ok() bool { return c != nil && c.f != nil && c.rc != nil }
+
+// refreshAddrs re-reads every local and peer address of the association,
+// so that errors name them even after Close.
 func (c *Conn) refreshAddrs() {
+	c.refreshAddr(sctpGetLocalAddrs, &c.laddr)
+	c.refreshAddr(sctpGetPeerAddrs, &c.raddr)
+}
+
+// refreshAddr re-reads one address list (SCTP_GET_LOCAL_ADDRS or
+// SCTP_GET_PEER_ADDRS) into dst; on failure (a closed socket, an ended
+// association) the last known one stays.
+func (c *Conn) refreshAddr(opt int, dst *atomic.Pointer[sctp.SCTPAddr]) {
+	if c.closed.Load() {
+		return
+	}
 	c.rc.Control(func(fd uintptr) {
-		if a, err := getAddrs(int(fd), sctpGetLocalAddrs, c.assoc); err == nil && len(a.IPAddrs) > 0 {
-			c.laddr.Store(a)
-		}
-		if a, err := getAddrs(int(fd), sctpGetPeerAddrs, c.assoc); err == nil && len(a.IPAddrs) > 0 {
-			c.raddr.Store(a)
+		if a, err := getAddrs(int(fd), opt, c.assoc); err == nil && len(a.IPAddrs) > 0 {
+			dst.Store(a)
 		}
 	})
 }
 
 // LocalAddr returns every local address of the association (from
-// SCTP_GET_LOCAL_ADDRS) as a *sctp.SCTPAddr.
+// SCTP_GET_LOCAL_ADDRS) as a *sctp.SCTPAddr; after Close, the last one
+// read. It returns nil for a Conn not made by this package.
 func (c *Conn) LocalAddr() net.Addr {
-	if !c.closed.Load() {
-		c.refreshAddrs()
+	if !c.ok() {
+		return nil
 	}
+	c.refreshAddr(sctpGetLocalAddrs, &c.laddr)
 	if a := c.laddr.Load(); a != nil {
 		return a
 	}
@@ -87,12 +99,14 @@ func (c *Conn) LocalAddr() net.Addr {
 }
 
 // RemoteAddr returns every address of the peer (from SCTP_GET_PEER_ADDRS)
-// as a *sctp.SCTPAddr. Unlike getpeername(2), which reports the last
-// address given to connectx, it lists all paths.
+// as a *sctp.SCTPAddr; after Close, the last one read. Unlike
+// getpeername(2), which reports the last address given to connectx, it
+// lists all paths. It returns nil for a Conn not made by this package.
 func (c *Conn) RemoteAddr() net.Addr {
-	if !c.closed.Load() {
-		c.refreshAddrs()
+	if !c.ok() {
+		return nil
 	}
+	c.refreshAddr(sctpGetPeerAddrs, &c.raddr)
 	if a := c.raddr.Load(); a != nil {
 		return a
 	}
@@ -103,6 +117,9 @@ func (c *Conn) RemoteAddr() net.Addr {
 // over several calls, as the kernel delivers it. Notifications are never
 // returned as data (see SetNotificationHandler). It does not allocate.
 func (c *Conn) Read(b []byte) (int, error) {
+	if !c.ok() {
+		return 0, syscall.EINVAL
+	}
 	if len(b) == 0 {
 		return 0, nil
 	}
@@ -115,19 +132,13 @@ func (c *Conn) Read(b []byte) (int, error) {
 // nothing: SCTP has no empty messages (the kernel answers EINVAL). It does
 // not allocate.
 func (c *Conn) Write(b []byte) (int, error) {
-	if len(b) == 0 {
-		if c.closed.Load() {
-			return 0, c.opError("write", net.ErrClosed)
-		}
-		return 0, nil
-	}
 	return c.send(b, nil)
 }
 
 // Close closes the association gracefully (SCTP SHUTDOWN) and unblocks
 // pending reads and writes, which return net.ErrClosed.
 func (c *Conn) Close() error {
-	if c == nil || c.f == nil {
+	if !c.ok() {
 		return syscall.EINVAL
 	}
 	if c.closed.Swap(true) {
@@ -153,6 +164,9 @@ func (c *Conn) Close() error {
 // "nothing to read, association gone" into io.EOF. The handler of
 // SetNotificationHandler only sees AssocChange if it asked for it.
 func (c *Conn) CloseWrite() error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	c.notifyMu.Lock()
 	defer c.notifyMu.Unlock()
 	c.wrShut.Store(true)
@@ -181,8 +195,8 @@ func (c *Conn) CloseRead() error {
 func (c *Conn) File() (*os.File, error) {
 	var nfd int
 	err := c.control("file", func(fd int) (err error) {
-		nfd, err = unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
-		return os.NewSyscallError("fcntl", err)
+		nfd, err = dupFD(fd)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -190,9 +204,13 @@ func (c *Conn) File() (*os.File, error) {
 	return os.NewFile(uintptr(nfd), "sctp"), nil
 }
 
-// control runs f on the descriptor, failing with net.ErrClosed once c is
-// closed, and wraps its error as package net does.
+// control runs f on the descriptor, failing with EINVAL on a Conn not
+// made by this package and with net.ErrClosed once c is closed, and wraps
+// f's error as package net does.
 func (c *Conn) control(op string, f func(fd int) error) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	if c.closed.Load() {
 		return c.opError(op, net.ErrClosed)
 	}
@@ -208,16 +226,25 @@ func (c *Conn) control(op string, f func(fd int) error) error {
 
 // SetDeadline sets the read and write deadlines, as net.Conn documents.
 func (c *Conn) SetDeadline(t time.Time) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	return c.deadlineErr(c.f.SetDeadline(t))
 }
 
 // SetReadDeadline sets the deadline for Read calls.
 func (c *Conn) SetReadDeadline(t time.Time) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	return c.deadlineErr(c.f.SetReadDeadline(t))
 }
 
 // SetWriteDeadline sets the deadline for Write calls.
 func (c *Conn) SetWriteDeadline(t time.Time) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	return c.deadlineErr(c.f.SetWriteDeadline(t))
 }
 
@@ -231,14 +258,23 @@ func (c *Conn) deadlineErr(err error) error {
 // SyscallConn returns the raw connection, for socket options this package
 // does not wrap.
 func (c *Conn) SyscallConn() (syscall.RawConn, error) {
+	if !c.ok() {
+		return nil, syscall.EINVAL
+	}
 	if c.closed.Load() {
 		return nil, c.opError("raw-control", net.ErrClosed)
 	}
 	return c.rc, nil
 }
 
-// AssocID returns the association id the kernel assigned (sctp_assoc_t).
-func (c *Conn) AssocID() int32 { return c.assoc }
+// AssocID returns the association id the kernel assigned (sctp_assoc_t),
+// or 0 for a Conn not made by this package.
+func (c *Conn) AssocID() int32 {
+	if !c.ok() {
+		return 0
+	}
+	return c.assoc
+}
 
 // opError wraps err as package net does: *net.OpError around
 // *os.SyscallError for errnos (a bare errno gets op as its syscall name,

@@ -446,3 +446,30 @@ func TestConnConcurrentReaders(t *testing.T) {
 	wg.Wait()
 	require.Equal(t, msgs*size, total)
 }
+
+// TestConnAddrsReadOneSide: LocalAddr reads only the local address list
+// and RemoteAddr only the peer's (servers call them per connection), and
+// both keep the last value once the Conn is closed. The proof is in the
+// allocations: each costs no more than reading its own list.
+func TestConnAddrsReadOneSide(t *testing.T) {
+	requireSCTP(t)
+	c, _ := dialPair(t)
+	rc, err := c.SyscallConn()
+	require.NoError(t, err)
+	read := func(opt int) func() {
+		return func() {
+			rc.Control(func(fd uintptr) { getAddrs(int(fd), opt, c.assoc) })
+		}
+	}
+	local := testing.AllocsPerRun(50, read(sctpGetLocalAddrs))
+	peer := testing.AllocsPerRun(50, read(sctpGetPeerAddrs))
+	require.NotZero(t, local)
+	require.NotZero(t, peer)
+	require.LessOrEqual(t, testing.AllocsPerRun(50, func() { c.LocalAddr() }), local, "LocalAddr reads more than the local addresses")
+	require.LessOrEqual(t, testing.AllocsPerRun(50, func() { c.RemoteAddr() }), peer, "RemoteAddr reads more than the peer's addresses")
+
+	la, ra := c.LocalAddr().String(), c.RemoteAddr().String()
+	require.NoError(t, c.Close())
+	require.Equal(t, la, c.LocalAddr().String())
+	require.Equal(t, ra, c.RemoteAddr().String())
+}

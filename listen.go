@@ -3,6 +3,7 @@ package sctpdial
 import (
 	"context"
 	"errors"
+	"math"
 	"net"
 	"net/netip"
 	"strconv"
@@ -55,8 +56,9 @@ type ListenConfig struct {
 
 	// Backlog is the length of the accept queue passed to listen(2).
 	// Zero or negative means SOMAXCONN; the kernel caps any value at
-	// net.core.somaxconn. (A backlog of 0 is never passed: on an SCTP
-	// socket listen(fd, 0) means "stop listening", see sctp_inet_listen.)
+	// net.core.somaxconn, and values beyond listen's int are passed as
+	// math.MaxInt32. (A backlog of 0 is never passed: on an SCTP socket
+	// listen(fd, 0) means "stop listening", see sctp_inet_listen.)
 	Backlog int
 
 	// Resolver looks up host names; nil means net.DefaultResolver.
@@ -106,11 +108,7 @@ func (lc *ListenConfig) ListenSCTP(ctx context.Context, network, address string)
 	}
 	p := &listenPlan{network: network, port: hp.port}
 	if len(hp.hosts) > 0 {
-		var r lookuper = net.DefaultResolver
-		if lc.Resolver != nil {
-			r = lc.Resolver
-		}
-		p.addrs, err = resolveAll(ctx, r, network, hp)
+		p.addrs, err = resolveAll(ctx, lc.Resolver, network, hp)
 		if err != nil {
 			return fail(nil, mapCtxErr(err))
 		}
@@ -125,12 +123,11 @@ func (lc *ListenConfig) ListenSCTP(ctx context.Context, network, address string)
 
 // listenPlan is everything a listen needs once the address is resolved.
 type listenPlan struct {
-	network  string       // as the caller gave it
-	addrs    []netip.Addr // to bind, in order; one unspecified address for the wildcard
-	port     int          // 0: the kernel chooses
-	family6  bool         // AF_INET6 socket (else AF_INET)
-	v6only   bool         // IPV6_V6ONLY on an AF_INET6 socket
-	wildcard bool
+	network string       // as the caller gave it
+	addrs   []netip.Addr // to bind, in order; one unspecified address for the wildcard
+	port    int          // 0: the kernel chooses
+	family6 bool         // AF_INET6 socket (else AF_INET)
+	v6only  bool         // IPV6_V6ONLY on an AF_INET6 socket
 }
 
 // sctpAddr is the address asked for, for errors.
@@ -143,29 +140,39 @@ func (p *listenPlan) sctpAddr() *sctp.SCTPAddr {
 }
 
 // plan picks the socket family: AF_INET when every address is IPv4, else
-// AF_INET6 with IPV6_V6ONLY off so that IPv4 addresses can be bound too.
-// No addresses means the wildcard, chosen per network as package net's
-// favoriteAddrFamily does for listeners.
+// AF_INET6. No addresses means the wildcard, chosen per network as package
+// net's favoriteAddrFamily does for listeners. An AF_INET6 socket is
+// IPv6-only for "sctp6", as package net makes every "tcp6" socket
+// (ipv6only in favoriteAddrFamily), and otherwise takes IPv4 addresses too.
 func (p *listenPlan) plan() {
 	if len(p.addrs) == 0 {
-		p.wildcard = true
 		switch p.network {
 		case "sctp4":
 			p.addrs = []netip.Addr{netip.IPv4Unspecified()}
-		case "sctp6":
-			p.addrs = []netip.Addr{netip.IPv6Unspecified()}
-			p.family6, p.v6only = true, true
 		default:
 			p.addrs = []netip.Addr{netip.IPv6Unspecified()}
-			p.family6 = true
 		}
-		return
 	}
 	for _, a := range p.addrs {
 		if !a.Is4() {
 			p.family6 = true
 		}
 	}
+	p.v6only = p.family6 && p.network == "sctp6"
+}
+
+// listenBacklog is the backlog passed to listen(2): SOMAXCONN for zero or
+// negative, and at most math.MaxInt32, since the kernel takes an int and a
+// larger value would wrap (1<<32 would become listen(fd, 0), which on SCTP
+// means "stop listening").
+func listenBacklog(backlog int) int {
+	switch {
+	case backlog <= 0:
+		return defaultBacklog
+	case int64(backlog) > math.MaxInt32:
+		return math.MaxInt32
+	}
+	return backlog
 }
 
 // parseListenAddr parses a listen address: the grammar of parseMultiAddr,

@@ -1,7 +1,6 @@
 package sctpdial
 
 import (
-	"encoding/binary"
 	"errors"
 	"net"
 	"os"
@@ -37,16 +36,8 @@ func (lc *ListenConfig) listenSCTP(p *listenPlan) (_ *Listener, err error) {
 	if p.family6 {
 		family = unix.AF_INET6
 	}
-	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
+	f, rc, err := newSocketFile(family)
 	if err != nil {
-		return nil, os.NewSyscallError("socket", err)
-	}
-	// The os.File owns fd from here; it is non-blocking, so os.NewFile
-	// registers it with the runtime poller.
-	f := os.NewFile(uintptr(fd), "sctp")
-	rc, err := f.SyscallConn()
-	if err != nil {
-		f.Close()
 		return nil, err
 	}
 	defer func() {
@@ -63,11 +54,7 @@ func (lc *ListenConfig) listenSCTP(p *listenPlan) (_ *Listener, err error) {
 		return nil, serr
 	}
 	if lc.Control != nil {
-		hookNet := "sctp4"
-		if p.family6 {
-			hookNet = "sctp6"
-		}
-		if err := lc.Control(hookNet, joinAddrs(p.addrs, p.port), rc); err != nil {
+		if err := lc.Control(hookNetwork(family), joinAddrs(p.addrs, p.port), rc); err != nil {
 			return nil, err
 		}
 	}
@@ -77,10 +64,7 @@ func (lc *ListenConfig) listenSCTP(p *listenPlan) (_ *Listener, err error) {
 	if serr != nil {
 		return nil, serr
 	}
-	backlog := lc.Backlog
-	if backlog <= 0 {
-		backlog = defaultBacklog
-	}
+	backlog := listenBacklog(lc.Backlog)
 	if cerr := rc.Control(func(fd uintptr) { serr = unix.Listen(int(fd), backlog) }); cerr != nil {
 		return nil, cerr
 	}
@@ -172,12 +156,19 @@ func (l *Listener) refreshAddr() {
 // kernel chose if it was asked for port 0, as a *sctp.SCTPAddr
 // (SCTP_GET_LOCAL_ADDRS on the endpoint). On an AF_INET6 socket IPv4
 // addresses are reported in their IPv4-mapped form, which net.IP prints
-// and compares as IPv4.
+// and compares as IPv4. After Close it returns the last addresses read;
+// for a Listener not made by this package, nil.
 func (l *Listener) Addr() net.Addr {
+	if !l.ok() {
+		return nil
+	}
 	if !l.closed.Load() {
 		l.refreshAddr()
 	}
-	return l.addr.Load()
+	if a := l.addr.Load(); a != nil {
+		return a
+	}
+	return nil
 }
 
 // Accept waits for and returns the next association, a *Conn.
@@ -193,6 +184,9 @@ func (l *Listener) Accept() (net.Conn, error) {
 // RemoteAddr list every address of the association, and SCTP_NODELAY is on,
 // as for dialed associations.
 func (l *Listener) AcceptSCTP() (*Conn, error) {
+	if !l.ok() {
+		return nil, syscall.EINVAL
+	}
 	var nfd int
 	var errno error
 	err := l.rc.Read(func(fd uintptr) bool {
@@ -223,9 +217,8 @@ func (l *Listener) AcceptSCTP() (*Conn, error) {
 	// (id 0 would give the endpoint's whole bound set). Failures leave 0:
 	// an association that is already gone reports itself on first use.
 	var assoc int32
-	var status [sizeofStatus]byte
-	if _, err := getsockopt(nfd, solSCTP, sctpStatus, status[:]); err == nil {
-		assoc = int32(binary.NativeEndian.Uint32(status[:]))
+	if s, err := getStatus(nfd); err == nil {
+		assoc = s.AssocID
 	}
 	// As package net does for accepted TCP connections. An error means the
 	// association is already gone, which the first Read or Write reports.
@@ -237,10 +230,15 @@ func (l *Listener) AcceptSCTP() (*Conn, error) {
 	return c, nil
 }
 
-// Close stops listening, aborts associations still in the accept queue
-// and unblocks a pending Accept, which returns an error wrapping
-// net.ErrClosed.
+// Close stops listening and unblocks a pending Accept, which returns an
+// error wrapping net.ErrClosed. The kernel ends the associations still in
+// the accept queue as it ends any on close (sctp_close): gracefully with
+// SHUTDOWN, but every one of them with ABORT if any received data that was
+// never read, or if SO_LINGER is on with a zero timeout.
 func (l *Listener) Close() error {
+	if !l.ok() {
+		return syscall.EINVAL
+	}
 	if l.closed.Swap(true) {
 		return l.opError("close", net.ErrClosed)
 	}
@@ -254,6 +252,9 @@ func (l *Listener) Close() error {
 // pending or later Accept past t fails with an error wrapping
 // os.ErrDeadlineExceeded whose Timeout method reports true.
 func (l *Listener) SetDeadline(t time.Time) error {
+	if !l.ok() {
+		return syscall.EINVAL
+	}
 	if err := l.f.SetDeadline(t); err != nil {
 		return l.opError("set", err)
 	}
@@ -263,6 +264,9 @@ func (l *Listener) SetDeadline(t time.Time) error {
 // SyscallConn returns the raw connection, for socket options this package
 // does not wrap.
 func (l *Listener) SyscallConn() (syscall.RawConn, error) {
+	if !l.ok() {
+		return nil, syscall.EINVAL
+	}
 	if l.closed.Load() {
 		return nil, l.opError("raw-control", net.ErrClosed)
 	}
@@ -273,18 +277,23 @@ func (l *Listener) SyscallConn() (syscall.RawConn, error) {
 // net.TCPListener.File does: closing either does not affect the other. The
 // copy shares the socket's non-blocking mode.
 func (l *Listener) File() (*os.File, error) {
+	if !l.ok() {
+		return nil, syscall.EINVAL
+	}
 	var nfd int
-	var errno error
-	if err := l.rc.Control(func(fd uintptr) {
-		nfd, errno = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0)
-	}); err != nil {
+	var derr error
+	if err := l.rc.Control(func(fd uintptr) { nfd, derr = dupFD(int(fd)) }); err != nil {
 		return nil, l.opError("file", err)
 	}
-	if errno != nil {
-		return nil, l.opError("file", os.NewSyscallError("fcntl", errno))
+	if derr != nil {
+		return nil, l.opError("file", derr)
 	}
 	return os.NewFile(uintptr(nfd), "sctp-listener"), nil
 }
+
+// ok reports whether l came from this package: a nil or zero Listener has
+// no socket, and its methods fail with EINVAL as package net's do.
+func (l *Listener) ok() bool { return l != nil && l.f != nil && l.rc != nil }
 
 // opError wraps err as package net does for listeners: *net.OpError with
 // the listener's address, net.ErrClosed once closed (os.File reports "use

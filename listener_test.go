@@ -5,9 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -701,4 +704,70 @@ func TestListenPackageFunc(t *testing.T) {
 		nodelay, _ = syscall.GetsockoptInt(int(fd), 132 /* SOL_SCTP */, 3 /* SCTP_NODELAY */)
 	}))
 	require.Equal(t, 1, nodelay)
+}
+
+// TestListenPlan: the socket family and IPV6_V6ONLY per network and
+// addresses. As package net does for "tcp6", every "sctp6" socket is
+// IPv6-only, not only the wildcard one.
+func TestListenPlan(t *testing.T) {
+	tests := []struct {
+		network string
+		addrs   []string
+		want    []string // the addresses to bind
+		family6 bool
+		v6only  bool
+	}{
+		{"sctp", nil, []string{"::"}, true, false},
+		{"sctp4", nil, []string{"0.0.0.0"}, false, false},
+		{"sctp6", nil, []string{"::"}, true, true},
+		{"sctp", []string{"127.0.0.1"}, []string{"127.0.0.1"}, false, false},
+		{"sctp4", []string{"192.0.2.250", "192.0.2.251"}, []string{"192.0.2.250", "192.0.2.251"}, false, false},
+		{"sctp", []string{"2001:db8:beef::250"}, []string{"2001:db8:beef::250"}, true, false},
+		{"sctp", []string{"192.0.2.250", "2001:db8:beef::250"}, []string{"192.0.2.250", "2001:db8:beef::250"}, true, false},
+		{"sctp6", []string{"2001:db8:beef::250"}, []string{"2001:db8:beef::250"}, true, true},
+		{"sctp6", []string{"::1", "fe80::1%lo"}, []string{"::1", "fe80::1%lo"}, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.network+" "+strings.Join(tt.addrs, ","), func(t *testing.T) {
+			p := &listenPlan{network: tt.network}
+			for _, a := range tt.addrs {
+				p.addrs = append(p.addrs, netip.MustParseAddr(a))
+			}
+			p.plan()
+			var got []string
+			for _, a := range p.addrs {
+				got = append(got, a.String())
+			}
+			require.Equal(t, tt.want, got)
+			require.Equal(t, tt.family6, p.family6, "family6")
+			require.Equal(t, tt.v6only, p.v6only, "v6only")
+		})
+	}
+}
+
+// TestListenBacklog: what listen(2) is given. The kernel takes an int, so
+// larger values must saturate rather than wrap (1<<32 would become 0,
+// which on SCTP means "stop listening").
+func TestListenBacklog(t *testing.T) {
+	tests := []struct {
+		backlog int64
+		want    int
+	}{
+		{0, defaultBacklog},
+		{-1, defaultBacklog},
+		{math.MinInt32, defaultBacklog},
+		{1, 1},
+		{128, 128},
+		{math.MaxInt32, math.MaxInt32},
+		{math.MaxInt32 + 1, math.MaxInt32},
+		{1 << 32, math.MaxInt32},
+		{1<<32 + 5, math.MaxInt32},
+		{math.MaxInt64, math.MaxInt32},
+	}
+	for _, tt := range tests {
+		if int64(int(tt.backlog)) != tt.backlog {
+			continue // does not fit this platform's int
+		}
+		require.Equal(t, tt.want, listenBacklog(int(tt.backlog)), "Backlog %d", tt.backlog)
+	}
 }

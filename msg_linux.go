@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -69,12 +70,6 @@ type txState struct {
 // stream 0 with PPID 0, as Write does. An empty b sends nothing, as SCTP
 // has no empty messages. It does not allocate.
 func (c *Conn) WriteMsg(b []byte, info *MsgInfo) (int, error) {
-	if len(b) == 0 {
-		if c.closed.Load() {
-			return 0, c.opError("write", net.ErrClosed)
-		}
-		return 0, nil
-	}
 	return c.send(b, info)
 }
 
@@ -89,6 +84,9 @@ func (c *Conn) WriteMsg(b []byte, info *MsgInfo) (int, error) {
 // SetNotificationHandler) never come back as data. At the end of the
 // association it returns io.EOF. It does not allocate.
 func (c *Conn) ReadMsg(b []byte) (n int, info MsgInfo, err error) {
+	if !c.ok() {
+		return 0, MsgInfo{}, syscall.EINVAL
+	}
 	if len(b) == 0 {
 		// An empty buffer would make no progress on a notification.
 		return 0, MsgInfo{}, nil
@@ -163,7 +161,7 @@ func (c *Conn) recvOnce(fd uintptr) bool {
 		switch errno {
 		case 0:
 		case unix.EAGAIN:
-			if c.wrShut.Load() && assocGone(int(fd), c.assoc) {
+			if c.wrShut.Load() && assocGone(int(fd)) {
 				// The end of a shutdown this side started (see
 				// CloseWrite): report it as a zero read, io.EOF.
 				return true
@@ -197,8 +195,18 @@ func (c *Conn) recvOnce(fd uintptr) bool {
 }
 
 // send writes one message with sendmsg(2); info, if not nil, travels as
-// an SCTP_SNDINFO control message.
+// an SCTP_SNDINFO control message. An empty b sends nothing: SCTP has no
+// empty messages, and sendmsg(2) would answer EINVAL (sctp_sendmsg_parse).
 func (c *Conn) send(b []byte, info *MsgInfo) (int, error) {
+	if !c.ok() {
+		return 0, syscall.EINVAL
+	}
+	if len(b) == 0 {
+		if c.closed.Load() {
+			return 0, c.opError("write", net.ErrClosed)
+		}
+		return 0, nil
+	}
 	tx := &c.tx
 	tx.mu.Lock()
 	if tx.fn == nil {

@@ -21,9 +21,10 @@ func (d *Dialer) netDialer() *net.Dialer {
 		KeepAlive:       d.KeepAlive,
 		KeepAliveConfig: d.KeepAliveConfig,
 		FallbackDelay:   d.FallbackDelay,
-		Cancel:          d.Cancel,
-		Control:         d.Control,
-		ControlContext:  d.ControlContext,
+		//lint:ignore SA1019 passed through for callers that still use it
+		Cancel:         d.Cancel,
+		Control:        d.Control,
+		ControlContext: d.ControlContext,
 	}
 	if _, isSCTP := d.LocalAddr.(*sctp.SCTPAddr); !isSCTP {
 		nd.LocalAddr = d.LocalAddr

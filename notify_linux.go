@@ -2,7 +2,9 @@ package sctpdial
 
 import (
 	"encoding/binary"
+	"errors"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -52,18 +54,23 @@ var eventTypes = [...]struct {
 // handler is set: they read with recvmsg(2) and drop what arrives with
 // MSG_NOTIFICATION and no handler to take it.
 func (c *Conn) SetNotificationHandler(events EventMask, h func(Notification)) error {
-	if h == nil {
-		events = 0
+	if !c.ok() {
+		return syscall.EINVAL
+	}
+	var cfg *notifyConfig
+	if h != nil && events != 0 {
+		cfg = &notifyConfig{h: h, events: events}
 	}
 	c.notifyMu.Lock()
 	defer c.notifyMu.Unlock()
-	// The handler is in place before the kernel queues anything.
-	if h != nil {
-		c.notify.Store(&notifyConfig{h: h, events: events})
-	}
+	// The new configuration is in place before the kernel is told: a new
+	// handler is ready for the first notification, and subscribed() no
+	// longer lists what is being switched off. Notifications of those
+	// types that the kernel queued before reach no handler and are dropped.
+	prev := c.notify.Swap(cfg)
 	err := c.control("set", func(fd int) error { return subscribe(fd, c.assoc, c.subscribed()) })
-	if h == nil || err != nil {
-		c.notify.Store(nil)
+	if err != nil {
+		c.notify.Store(prev)
 	}
 	return err
 }
@@ -116,11 +123,9 @@ func eventOf(n Notification) EventMask {
 
 // assocGone reports that the socket's association no longer exists:
 // SCTP_STATUS finds none (sctp_id2assoc returns NULL, EINVAL).
-func assocGone(fd int, assoc int32) bool {
-	var b [sizeofStatus]byte
-	binary.NativeEndian.PutUint32(b[0:], uint32(assoc))
-	_, err := getsockopt(fd, solSCTP, sctpStatus, b[:])
-	return err == unix.EINVAL
+func assocGone(fd int) bool {
+	_, err := getStatus(fd)
+	return errors.Is(err, unix.EINVAL)
 }
 
 // subscribe switches each modelled notification type on or off. SCTP_EVENT

@@ -5,6 +5,7 @@ package sctpdial
 import (
 	"errors"
 	"io"
+	"net"
 	"os"
 	"sync"
 	"testing"
@@ -216,4 +217,72 @@ func TestNotificationHandlerUsesConn(t *testing.T) {
 	n, err := a.Read(buf)
 	require.NoError(t, err)
 	require.Equal(t, "from handler", string(buf[:n]))
+}
+
+// kernelSubscription reads back, type by type, what the kernel queues for
+// c's association (getsockopt SCTP_EVENT reads asoc->subscribe on a
+// one-to-one socket, sctp_getsockopt_event).
+func kernelSubscription(t *testing.T, c *Conn) EventMask {
+	t.Helper()
+	var m EventMask
+	require.NoError(t, c.control("get", func(fd int) error {
+		for _, e := range eventTypes {
+			b := marshalSCTPEvent(c.assoc, e.typ, false)
+			if _, err := getsockopt(fd, solSCTP, sctpEventOpt, b[:]); err != nil {
+				return err
+			}
+			if b[6] != 0 {
+				m |= e.mask
+			}
+		}
+		return nil
+	}))
+	return m
+}
+
+// TestNotificationHandlerUnsubscribes: what SetNotificationHandler leaves
+// subscribed in the kernel, read back with SCTP_EVENT. A nil handler or
+// no events must switch everything off, not only stop the handler.
+func TestNotificationHandlerUnsubscribes(t *testing.T) {
+	requireSCTP(t)
+	h := func(Notification) {}
+	tests := []struct {
+		name  string
+		steps []EventMask // each step sets a handler with these events...
+		last  EventMask   // ...then this one
+		nilH  bool        // with a nil handler
+		want  EventMask
+	}{
+		{"nil handler", []EventMask{EventShutdown | EventSenderDry}, EventShutdown | EventSenderDry, true, 0},
+		{"nil handler, zero events", []EventMask{EventAll}, 0, true, 0},
+		{"zero events", []EventMask{EventAll}, 0, false, 0},
+		{"switch", []EventMask{EventAll}, EventShutdown | EventPeerAddrChange, false, EventShutdown | EventPeerAddrChange},
+		{"from nothing", nil, EventAssocChange, false, EventAssocChange},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := dialPair(t)
+			require.Zero(t, kernelSubscription(t, c), "a new association has no notifications")
+			for _, events := range tt.steps {
+				require.NoError(t, c.SetNotificationHandler(events, h))
+				require.Equal(t, events, kernelSubscription(t, c))
+			}
+			last := h
+			if tt.nilH {
+				last = nil
+			}
+			require.NoError(t, c.SetNotificationHandler(tt.last, last))
+			require.Equal(t, tt.want, kernelSubscription(t, c))
+			require.Equal(t, tt.want != 0, c.notify.Load() != nil)
+		})
+	}
+
+	t.Run("failure keeps the handler", func(t *testing.T) {
+		c, _ := dialPair(t)
+		require.NoError(t, c.SetNotificationHandler(EventShutdown, h))
+		prev := c.notify.Load()
+		require.NoError(t, c.Close())
+		require.ErrorIs(t, c.SetNotificationHandler(0, nil), net.ErrClosed)
+		require.Same(t, prev, c.notify.Load())
+	})
 }

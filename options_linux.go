@@ -47,20 +47,39 @@ func (c *Conn) SetWriteBuffer(bytes int) error {
 // SetHeartbeat sets HEARTBEATs on every path of the association
 // (SCTP_PEER_ADDR_PARAMS spp_hbinterval with SPP_HB_ENABLE, or
 // SPP_HB_DISABLE): a positive interval enables them at that interval
-// (rounded to milliseconds), a negative one disables them, and zero
+// (rounded up to milliseconds), a negative one disables them, and zero
 // enables them at the current interval. This is the SCTP counterpart of
 // net.TCPConn's keep-alive.
 func (c *Conn) SetHeartbeat(interval time.Duration) error {
 	return c.control("set", func(fd int) error {
-		if interval != 0 {
-			return setHeartbeat(fd, c.assoc, interval)
-		}
-		pp := paddrParams{assoc: c.assoc, flags: sppHBEnable}
-		if _, err := setsockopt(fd, solSCTP, sctpPeerAddrParams, pp.marshal()); err != nil {
-			return os.NewSyscallError("setsockopt", err)
-		}
-		return nil
+		return setPaddrParams(fd, heartbeatParams(c.assoc, interval))
 	})
+}
+
+// heartbeatParams is the SCTP_PEER_ADDR_PARAMS request that sets
+// heartbeats on every path of assoc (0 on a socket not yet connected: the
+// endpoint's defaults, which new associations inherit): SPP_HB_DISABLE
+// for a negative interval, else SPP_HB_ENABLE with the interval rounded
+// up to milliseconds (so at least 1 ms, and saturating at the __u32
+// maximum). A zero interval leaves spp_hbinterval 0, which the kernel
+// reads as "keep the current one" (sctp_apply_peer_addr_params).
+func heartbeatParams(assoc int32, interval time.Duration) paddrParams {
+	pp := paddrParams{assoc: assoc}
+	if interval < 0 {
+		pp.flags = sppHBDisable
+		return pp
+	}
+	pp.flags = sppHBEnable
+	pp.hbInterval, _ = millis(interval) // interval ≥ 0: no error
+	return pp
+}
+
+// setPaddrParams sets SCTP_PEER_ADDR_PARAMS.
+func setPaddrParams(fd int, pp paddrParams) error {
+	if _, err := setsockopt(fd, solSCTP, sctpPeerAddrParams, pp.marshal()); err != nil {
+		return os.NewSyscallError("setsockopt", err)
+	}
+	return nil
 }
 
 // RTOInfo returns the association's retransmission timeout bounds
@@ -154,10 +173,7 @@ func setPathParams(fd int, assoc int32, p PathParams) error {
 	if err != nil {
 		return err
 	}
-	if _, err := setsockopt(fd, solSCTP, sctpPeerAddrParams, pp.marshal()); err != nil {
-		return os.NewSyscallError("setsockopt", err)
-	}
-	return nil
+	return setPaddrParams(fd, pp)
 }
 
 func getPathParams(fd int, assoc int32) (PathParams, error) {

@@ -50,16 +50,8 @@ func (p *dialPlan) family() int {
 // closed. ctx carries the folded deadline.
 func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (conn *Conn, err error) {
 	family := p.family()
-	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
+	f, rc, err := newSocketFile(family)
 	if err != nil {
-		return nil, os.NewSyscallError("socket", err)
-	}
-	// From here the os.File owns fd; it is non-blocking, so os.NewFile
-	// registers it with the runtime poller.
-	f := os.NewFile(uintptr(fd), "sctp")
-	rc, err := f.SyscallConn()
-	if err != nil {
-		f.Close()
 		return nil, err
 	}
 	connected := false
@@ -204,11 +196,7 @@ func (d *Dialer) setupSocket(ctx context.Context, rc syscall.RawConn, family int
 	}
 
 	if d.ControlContext != nil || d.Control != nil {
-		// As net.Dialer passes "tcp4" or "tcp6": the socket's family.
-		hookNet := "sctp4"
-		if family == unix.AF_INET6 {
-			hookNet = "sctp6"
-		}
+		hookNet := hookNetwork(family)
 		address := joinAddrs(p.raddrs, p.port)
 		if d.ControlContext != nil {
 			err = d.ControlContext(ctx, hookNet, address, rc)
@@ -293,7 +281,7 @@ func (o endpointOptions) apply(fd int) error {
 	if o.keepAlive != 0 {
 		// Association id 0 sets the endpoint's defaults, which
 		// sctp_association_init copies into every new association.
-		if err := setHeartbeat(fd, 0, o.keepAlive); err != nil {
+		if err := setPaddrParams(fd, heartbeatParams(0, o.keepAlive)); err != nil {
 			return err
 		}
 	}
@@ -316,27 +304,6 @@ func setInitMsg(fd int, m sctp.InitMsg) error {
 	binary.NativeEndian.PutUint16(b[4:], m.MaxAttempts)
 	binary.NativeEndian.PutUint16(b[6:], m.MaxInitTimeout)
 	if _, err := setsockopt(fd, solSCTP, sctpInitMsg, b[:]); err != nil {
-		return os.NewSyscallError("setsockopt", err)
-	}
-	return nil
-}
-
-// setHeartbeat enables heartbeats every interval (rounded up to ms, at
-// least 1 ms) or, for a negative interval, disables them, through
-// SCTP_PEER_ADDR_PARAMS on every path of assoc (0: the endpoint's defaults,
-// which a new association inherits).
-func setHeartbeat(fd int, assoc int32, interval time.Duration) error {
-	var pp paddrParams
-	pp.assoc = assoc
-	if interval < 0 {
-		pp.flags = sppHBDisable
-	} else {
-		// Rounded up, and saturating rather than wrapping past 49 days.
-		ms, _ := millis(interval)
-		pp.flags = sppHBEnable
-		pp.hbInterval = max(ms, 1)
-	}
-	if _, err := setsockopt(fd, solSCTP, sctpPeerAddrParams, pp.marshal()); err != nil {
 		return os.NewSyscallError("setsockopt", err)
 	}
 	return nil

@@ -26,11 +26,6 @@ const (
 	sctpSockoptConnectx  = 110 // SCTP_SOCKOPT_CONNECTX
 	sctpSockoptConnectx3 = 111 // SCTP_SOCKOPT_CONNECTX3
 
-	// enum sctp_sstat_state, the second field of struct sctp_status (the
-	// kernel's internal state + 1: sctp_assoc_to_state).
-	sctpStateCookieWait   = 2 // SCTP_COOKIE_WAIT
-	sctpStateCookieEchoed = 3 // SCTP_COOKIE_ECHOED
-
 	// struct sctp_paddrparams spp_flags.
 	sppHBEnable  = 1 << 0 // SPP_HB_ENABLE
 	sppHBDisable = 1 << 1 // SPP_HB_DISABLE
@@ -67,5 +62,3 @@ func setsockopt(fd, level, opt int, buf []byte) (int, error) {
 	}
 	return int(r), nil
 }
-
-var errNoMem error = unix.ENOMEM

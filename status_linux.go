@@ -21,16 +21,26 @@ const (
 // primary path (SCTP_STATUS, struct sctp_status; RFC 6458 section 8.2.1).
 // Once the association has ended it fails with EINVAL.
 func (c *Conn) Status() (Status, error) {
-	var b [sizeofStatus]byte
-	err := c.control("get", func(fd int) error {
-		binary.NativeEndian.PutUint32(b[0:], uint32(c.assoc))
-		if _, err := getsockopt(fd, solSCTP, sctpStatus, b[:]); err != nil {
-			return os.NewSyscallError("getsockopt", err)
-		}
-		return nil
+	var s Status
+	err := c.control("get", func(fd int) (err error) {
+		s, err = getStatus(fd)
+		return err
 	})
 	if err != nil {
 		return Status{}, err
+	}
+	return s, nil
+}
+
+// getStatus reads SCTP_STATUS on a one-to-one socket. The association id
+// in the request is left 0: on such a socket the kernel ignores it and
+// takes the socket's only association, or fails with EINVAL when there is
+// none, on a listening socket or once the association has ended
+// (sctp_id2assoc).
+func getStatus(fd int) (Status, error) {
+	var b [sizeofStatus]byte
+	if _, err := getsockopt(fd, solSCTP, sctpStatus, b[:]); err != nil {
+		return Status{}, os.NewSyscallError("getsockopt", err)
 	}
 	return unmarshalStatus(b[:]), nil
 }

@@ -1,0 +1,55 @@
+package sctpdial
+
+import (
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// newSocketFile opens a non-blocking one-to-one SCTP socket of family
+// (AF_INET or AF_INET6) and hands it to the runtime poller. On error
+// nothing stays open.
+func newSocketFile(family int) (*os.File, syscall.RawConn, error) {
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
+	if err != nil {
+		return nil, nil, os.NewSyscallError("socket", err)
+	}
+	return wrapFD(fd)
+}
+
+// wrapFD makes fd, a non-blocking socket, an *os.File with its raw
+// connection. os.NewFile registers a descriptor with the runtime poller
+// only when it is non-blocking (newFile's kindNonBlock check), which is
+// what makes deadlines and Close interrupt waiting calls. The File owns fd
+// from here on, also on error, when it is closed.
+func wrapFD(fd int) (*os.File, syscall.RawConn, error) {
+	f := os.NewFile(uintptr(fd), "sctp")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, rc, nil
+}
+
+// dupFD duplicates fd with F_DUPFD_CLOEXEC, as package net's File methods
+// do. The copy shares the open file description: closing one leaves the
+// other working, but file status flags such as O_NONBLOCK are common to
+// both.
+func dupFD(fd int) (int, error) {
+	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return -1, os.NewSyscallError("fcntl", err)
+	}
+	return nfd, nil
+}
+
+// hookNetwork is the network passed to Control hooks: "sctp4" or "sctp6"
+// after the socket's family, as package net passes "tcp4" or "tcp6".
+func hookNetwork(family int) string {
+	if family == unix.AF_INET6 {
+		return "sctp6"
+	}
+	return "sctp4"
+}
