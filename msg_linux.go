@@ -252,17 +252,7 @@ func (c *Conn) sendOnce(fd uintptr) bool {
 // The errno stays an unix.Errno so that EAGAIN costs no allocation.
 func recvmsg(fd int, b, oob []byte) (n, oobn, flags int, errno unix.Errno) {
 	var iov unix.Iovec
-	if len(b) > 0 {
-		iov.Base = &b[0]
-		iov.SetLen(len(b))
-	}
-	var msg unix.Msghdr
-	msg.Iov = &iov
-	msg.SetIovlen(1)
-	if len(oob) > 0 {
-		msg.Control = &oob[0]
-		msg.SetControllen(len(oob))
-	}
+	msg := msghdr(&iov, b, oob)
 	r, _, e := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), 0)
 	if e != 0 {
 		return 0, 0, 0, e
@@ -270,20 +260,27 @@ func recvmsg(fd int, b, oob []byte) (n, oobn, flags int, errno unix.Errno) {
 	return int(r), int(msg.Controllen), int(msg.Flags), 0
 }
 
-// sendmsg is sendmsg(2) on a connected socket.
-func sendmsg(fd int, b, oob []byte, flags int) (int, unix.Errno) {
-	var iov unix.Iovec
+// msghdr points a struct msghdr at one buffer and a control buffer, with
+// iov the caller's (stack) iovec.
+func msghdr(iov *unix.Iovec, b, oob []byte) unix.Msghdr {
 	if len(b) > 0 {
 		iov.Base = &b[0]
 		iov.SetLen(len(b))
 	}
 	var msg unix.Msghdr
-	msg.Iov = &iov
+	msg.Iov = iov
 	msg.SetIovlen(1)
 	if len(oob) > 0 {
 		msg.Control = &oob[0]
 		msg.SetControllen(len(oob))
 	}
+	return msg
+}
+
+// sendmsg is sendmsg(2) on a connected socket.
+func sendmsg(fd int, b, oob []byte, flags int) (int, unix.Errno) {
+	var iov unix.Iovec
+	msg := msghdr(&iov, b, oob)
 	r, _, e := unix.Syscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags))
 	if e != 0 {
 		return 0, e

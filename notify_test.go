@@ -91,17 +91,7 @@ func TestNotificationsNeverData(t *testing.T) {
 			require.Equal(t, "hello notified world", readAll(t, c, tt.size, tt.msg))
 			got := col.all()
 			t.Logf("%+v", got)
-			var dry, shutdown, comp bool
-			for _, n := range got {
-				switch n := n.(type) {
-				case SenderDry:
-					dry = true
-				case Shutdown:
-					shutdown = true
-				case AssocChange:
-					comp = comp || n.State == ShutdownComp
-				}
-			}
+			dry, shutdown, comp := shutdownKinds(got)
 			require.True(t, dry, "no SCTP_SENDER_DRY_EVENT")
 			require.True(t, shutdown, "no SCTP_SHUTDOWN_EVENT")
 			require.True(t, comp, "no SCTP_ASSOC_CHANGE SHUTDOWN_COMP")
@@ -153,17 +143,7 @@ func TestNotificationSubscription(t *testing.T) {
 			require.Empty(t, readAll(t, c, 64, false))
 			got := col.all()
 			t.Logf("%+v", got)
-			var dry, shutdown, comp bool
-			for _, n := range got {
-				switch n := n.(type) {
-				case SenderDry:
-					dry = true
-				case Shutdown:
-					shutdown = true
-				case AssocChange:
-					comp = comp || n.State == ShutdownComp
-				}
-			}
+			dry, shutdown, comp := shutdownKinds(got)
 			require.True(t, dry, "no SENDER_DRY on subscribing")
 			require.False(t, shutdown, "SHUTDOWN after unsubscribing")
 			require.True(t, comp, "no ASSOC_CHANGE")
@@ -285,4 +265,20 @@ func TestNotificationHandlerUnsubscribes(t *testing.T) {
 		require.ErrorIs(t, c.SetNotificationHandler(0, nil), net.ErrClosed)
 		require.Same(t, prev, c.notify.Load())
 	})
+}
+
+// shutdownKinds reports which of the notifications a peer's shutdown
+// brings are among got.
+func shutdownKinds(got []Notification) (dry, shutdown, comp bool) {
+	for _, n := range got {
+		switch n := n.(type) {
+		case SenderDry:
+			dry = true
+		case Shutdown:
+			shutdown = true
+		case AssocChange:
+			comp = comp || n.State == ShutdownComp
+		}
+	}
+	return dry, shutdown, comp
 }
