@@ -2,7 +2,6 @@ package sctpdial
 
 import (
 	"net"
-	"strconv"
 )
 
 // EventMask selects the SCTP notifications to subscribe to with
@@ -63,10 +62,7 @@ var assocChangeNames = [...]string{"COMM_UP", "COMM_LOST", "RESTART", "SHUTDOWN_
 
 // String returns the state's name as in linux/sctp.h without "SCTP_".
 func (s AssocChangeState) String() string {
-	if int(s) < len(assocChangeNames) {
-		return assocChangeNames[s]
-	}
-	return "AssocChangeState(" + strconv.Itoa(int(s)) + ")"
+	return enumName(s, assocChangeNames[:], "AssocChangeState")
 }
 
 // PeerAddrChange reports a change of one peer address (struct
@@ -97,12 +93,7 @@ const (
 var peerAddrNames = [...]string{"ADDR_AVAILABLE", "ADDR_UNREACHABLE", "ADDR_REMOVED", "ADDR_ADDED", "ADDR_MADE_PRIM", "ADDR_CONFIRMED", "ADDR_POTENTIALLY_FAILED"}
 
 // String returns the state's name as in linux/sctp.h without "SCTP_".
-func (s PeerAddrState) String() string {
-	if s >= 0 && int(s) < len(peerAddrNames) {
-		return peerAddrNames[s]
-	}
-	return "PeerAddrState(" + strconv.Itoa(int(s)) + ")"
-}
+func (s PeerAddrState) String() string { return enumName(s, peerAddrNames[:], "PeerAddrState") }
 
 // SendFailed returns a message the kernel could not deliver (struct
 // sctp_send_failed, SCTP_SEND_FAILED, RFC 6458 section 6.1.4; or struct

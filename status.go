@@ -54,12 +54,7 @@ var assocStateNames = [...]string{"EMPTY", "CLOSED", "COOKIE_WAIT", "COOKIE_ECHO
 	"SHUTDOWN_PENDING", "SHUTDOWN_SENT", "SHUTDOWN_RECEIVED", "SHUTDOWN_ACK_SENT"}
 
 // String returns the state's name as in RFC 9260, "ESTABLISHED" style.
-func (s AssocState) String() string {
-	if s >= 0 && int(s) < len(assocStateNames) {
-		return assocStateNames[s]
-	}
-	return "AssocState(" + strconv.Itoa(int(s)) + ")"
-}
+func (s AssocState) String() string { return enumName(s, assocStateNames[:], "AssocState") }
 
 // PathInfo describes one path: a peer address of the association (struct
 // sctp_paddrinfo, SCTP_GET_PEER_ADDR_INFO; RFC 6458 section 8.2.2).
