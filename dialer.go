@@ -77,9 +77,11 @@ type Dialer struct {
 	// KeepAlive, as in net.Dialer. For SCTP networks it turns heartbeats on
 	// every Interval (or Idle when Interval is zero; both zero keeps the
 	// kernel's interval), and a positive Count becomes the number of
-	// unanswered retransmissions after which a path is considered down
-	// (PathParams.PathMaxRetrans, unless that is set). For other networks it
-	// is passed to net.Dialer.
+	// unanswered retransmissions after which a path is marked down
+	// (PathParams.PathMaxRetrans, unless that is set); the association
+	// itself ends when every path is down or after
+	// net.sctp.association_max_retrans. For other networks it is passed to
+	// net.Dialer.
 	KeepAliveConfig net.KeepAliveConfig
 
 	// FallbackDelay is passed to net.Dialer for other networks. SCTP dials
@@ -144,6 +146,8 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 	}
 	sctpNet, ok := sctpNetwork(network, d.OverrideTCP)
 	if !ok {
+		ctx, cancel := d.withCancel(ctx)
+		defer cancel()
 		return d.netDialer().DialContext(ctx, network, address)
 	}
 	c, err := d.dialContext(ctx, network, sctpNet, address)
@@ -262,17 +266,18 @@ func sctpNetwork(network string, overrideTCP bool) (string, bool) {
 	return "", false
 }
 
-// heartbeat returns the heartbeat interval (0: kernel default, <0: off)
-// and path retransmission limit (0: unchanged) that KeepAlive and
-// KeepAliveConfig ask for.
-func (d *Dialer) heartbeat() (time.Duration, uint16) {
+// heartbeat returns what KeepAlive and KeepAliveConfig ask for: the
+// heartbeat interval (0: the kernel's, <0: off), whether heartbeats must be
+// switched on even with the kernel's interval, and the path retransmission
+// limit (0: unchanged).
+func (d *Dialer) heartbeat() (interval time.Duration, on bool, maxRetrans uint16) {
 	kc := d.KeepAliveConfig
 	if !kc.Enable {
-		return d.KeepAlive, 0
+		return d.KeepAlive, false, 0
 	}
-	interval := kc.Interval
+	interval = kc.Interval
 	if interval <= 0 {
 		interval = max(kc.Idle, 0)
 	}
-	return interval, uint16(min(max(kc.Count, 0), 0xffff))
+	return interval, true, uint16(min(max(kc.Count, 0), 0xffff))
 }

@@ -152,6 +152,14 @@ func TestDialSocketOptions(t *testing.T) {
 		require.Equal(t, uint16(3), pp.pathMaxRxt)
 		require.NotZero(t, pp.flags&sppHBEnable)
 	})
+	t.Run("KeepAliveConfig.Enable alone turns heartbeats back on", func(t *testing.T) {
+		pp := readPathParams(t, dial(t, Dialer{
+			PathParams:      PathParams{HeartbeatDisabled: true},
+			KeepAliveConfig: net.KeepAliveConfig{Enable: true},
+		}))
+		require.NotZero(t, pp.flags&sppHBEnable)
+		require.NotZero(t, pp.hbInterval, "the kernel's interval stays")
+	})
 	t.Run("negative KeepAlive disables heartbeats", func(t *testing.T) {
 		pp := readPathParams(t, dial(t, Dialer{KeepAlive: -1}))
 		require.NotZero(t, pp.flags&sppHBDisable)

@@ -12,7 +12,10 @@ import (
 // protocols and are served by the net.Dialer that netDialer builds from the
 // same fields.
 
-// netDialer builds the net.Dialer that serves non-SCTP networks.
+// netDialer builds the net.Dialer that serves non-SCTP networks. Cancel is
+// not passed on: Go 1.26's net.Dialer leaks a goroutine per dial whose
+// Cancel channel is never closed (dialCtx shadows its cancel function), so
+// callers fold it into the context with withCancel instead.
 func (d *Dialer) netDialer() *net.Dialer {
 	nd := &net.Dialer{
 		Timeout:         d.Timeout,
@@ -21,10 +24,8 @@ func (d *Dialer) netDialer() *net.Dialer {
 		KeepAlive:       d.KeepAlive,
 		KeepAliveConfig: d.KeepAliveConfig,
 		FallbackDelay:   d.FallbackDelay,
-		//lint:ignore SA1019 passed through for callers that still use it
-		Cancel:         d.Cancel,
-		Control:        d.Control,
-		ControlContext: d.ControlContext,
+		Control:         d.Control,
+		ControlContext:  d.ControlContext,
 	}
 	if _, isSCTP := d.LocalAddr.(*sctp.SCTPAddr); !isSCTP {
 		nd.LocalAddr = d.LocalAddr
@@ -53,20 +54,28 @@ func (d *Dialer) SetMultipathTCP(use bool) {
 
 // DialTCP is net.Dialer.DialTCP with this Dialer's fields.
 func (d *Dialer) DialTCP(ctx context.Context, network string, laddr, raddr netip.AddrPort) (*net.TCPConn, error) {
+	ctx, cancel := d.withCancel(ctx)
+	defer cancel()
 	return d.netDialer().DialTCP(ctx, network, laddr, raddr)
 }
 
 // DialUDP is net.Dialer.DialUDP with this Dialer's fields.
 func (d *Dialer) DialUDP(ctx context.Context, network string, laddr, raddr netip.AddrPort) (*net.UDPConn, error) {
+	ctx, cancel := d.withCancel(ctx)
+	defer cancel()
 	return d.netDialer().DialUDP(ctx, network, laddr, raddr)
 }
 
 // DialIP is net.Dialer.DialIP with this Dialer's fields.
 func (d *Dialer) DialIP(ctx context.Context, network string, laddr, raddr netip.Addr) (*net.IPConn, error) {
+	ctx, cancel := d.withCancel(ctx)
+	defer cancel()
 	return d.netDialer().DialIP(ctx, network, laddr, raddr)
 }
 
 // DialUnix is net.Dialer.DialUnix with this Dialer's fields.
 func (d *Dialer) DialUnix(ctx context.Context, network string, laddr, raddr *net.UnixAddr) (*net.UnixConn, error) {
+	ctx, cancel := d.withCancel(ctx)
+	defer cancel()
 	return d.netDialer().DialUnix(ctx, network, laddr, raddr)
 }

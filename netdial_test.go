@@ -39,3 +39,28 @@ func TestDialerMirrorsNetDialer(t *testing.T) {
 		}
 	}
 }
+
+// TestDelegatedDialCancelNoLeak: a Cancel channel that is never closed
+// must not leave a goroutine behind per delegated dial.
+func TestDelegatedDialCancelNoLeak(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	checkNoLeaks(t)
+	d := Dialer{Cancel: make(chan struct{})}
+	for range 20 {
+		c, err := d.Dial("tcp", ln.Addr().String())
+		require.NoError(t, err)
+		require.IsType(t, &net.TCPConn{}, c)
+		c.Close()
+	}
+}

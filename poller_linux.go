@@ -223,29 +223,33 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 	// For "sctp6" the socket is IPv6-only: the kernel then also ignores
 	// the IPv4 addresses a peer lists in its INIT-ACK (sctp_process_param),
 	// so the association stays IPv6-only, as "tcp6" does.
-	keepAlive, maxRetrans := d.heartbeat()
+	keepAlive, heartbeatOn, maxRetrans := d.heartbeat()
 	pathParams := d.PathParams
 	if pathParams.PathMaxRetrans == 0 {
 		pathParams.PathMaxRetrans = maxRetrans
 	}
 	return endpointOptions{
-		family6:    family == unix.AF_INET6,
-		v6only:     v6only,
-		initMsg:    d.InitMsg,
-		keepAlive:  keepAlive,
-		rto:        d.RTO,
-		pathParams: pathParams,
+		family6:     family == unix.AF_INET6,
+		v6only:      v6only,
+		initMsg:     d.InitMsg,
+		keepAlive:   keepAlive,
+		heartbeatOn: heartbeatOn,
+		rto:         d.RTO,
+		pathParams:  pathParams,
 	}.apply(fd)
 }
 
 // endpointOptions are the options dialing and listening sockets share.
 type endpointOptions struct {
-	family6    bool
-	v6only     bool
-	initMsg    sctp.InitMsg
-	keepAlive  time.Duration
-	rto        RTOInfo
-	pathParams PathParams
+	family6   bool
+	v6only    bool
+	initMsg   sctp.InitMsg
+	keepAlive time.Duration
+	// heartbeatOn switches heartbeats on even when keepAlive is 0 (the
+	// kernel's interval).
+	heartbeatOn bool
+	rto         RTOInfo
+	pathParams  PathParams
 }
 
 func (o endpointOptions) apply(fd int) error {
@@ -278,7 +282,7 @@ func (o endpointOptions) apply(fd int) error {
 			return err
 		}
 	}
-	if o.keepAlive != 0 {
+	if o.keepAlive != 0 || o.heartbeatOn {
 		// Association id 0 sets the endpoint's defaults, which
 		// sctp_association_init copies into every new association.
 		if err := setPaddrParams(fd, heartbeatParams(0, o.keepAlive)); err != nil {
