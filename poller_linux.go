@@ -122,7 +122,8 @@ func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (conn *Conn, err err
 		// tell: it reads 0 on a spurious wakeup (Go issues 14548, 19289)
 		// and falls back to sk_err_soft, where an ICMP error about one
 		// path lingers while the INIT goes on to the other addresses
-		// (sock_getsockopt, sctp_v4_err_handle).
+		// (sock_getsockopt, sctp_v4_err_handle). A Control hook that sets
+		// IP_RECVERR makes such ICMP errors hard ones, ending the dial.
 		if !pollErr(int(fd)) {
 			return false
 		}
