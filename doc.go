@@ -38,6 +38,9 @@
 // address of every host is kept. Host order is priority order: the first
 // address becomes the primary path and decides the association's address
 // scope (a loopback first address cannot be mixed with global ones).
+// Within one host the resolver's order is kept; Go's resolver sorts a
+// name's addresses by RFC 6724 destination address selection (for
+// /etc/hosts too), which puts an address without a route last.
 // Duplicates are dropped, the first one kept. "sctp4" keeps IPv4 addresses
 // only and "sctp6" IPv6 ones only (its socket is IPV6_V6ONLY, so the
 // kernel also ignores IPv4 addresses the peer announces). If some hosts
