@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -38,14 +39,16 @@ type assets struct {
 }
 
 // cacheDir is where extracted packages live: $SCTPDIAL_VM_CACHE, else
-// <user cache dir>/sctpdial-vm.
+// <user cache dir>/sctpdial-vm, else a folder in the temporary directory.
 func cacheDir() (string, error) {
 	if d := os.Getenv("SCTPDIAL_VM_CACHE"); d != "" {
 		return d, nil
 	}
 	d, err := os.UserCacheDir()
 	if err != nil {
-		return "", err
+		// Neither $XDG_CACHE_HOME nor $HOME: a per-user temporary folder.
+		d = filepath.Join(os.TempDir(), "sctpdial-vm-"+strconv.Itoa(os.Getuid()))
+		return d, nil
 	}
 	return filepath.Join(d, "sctpdial-vm"), nil
 }
