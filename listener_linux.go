@@ -220,9 +220,9 @@ func (l *Listener) AcceptSCTP() (*Conn, error) {
 	if s, err := getStatus(nfd); err == nil {
 		assoc = s.AssocID
 	}
-	// As package net does for accepted TCP connections. An error means the
-	// association is already gone, which the first Read or Write reports.
-	unix.SetsockoptInt(nfd, solSCTP, sctpNoDelay, 1)
+	// SCTP_NODELAY needs no call here: the listening socket has it
+	// (endpointOptions) and sctp_sock_migrate copies it to the new socket
+	// (sctp_copy_descendant), as package net's accepted TCP conns have it.
 	c, err := newConn(nfd, l.net, assoc)
 	if err != nil {
 		return nil, l.opError("accept", err)
