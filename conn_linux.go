@@ -53,9 +53,15 @@ func newConn(fd int, network string, assoc int32) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	return fileConn(f, rc, network, assoc), nil
+}
+
+// fileConn makes the Conn of an association whose socket is already on the
+// poller, and reads its addresses while it is open.
+func fileConn(f *os.File, rc syscall.RawConn, network string, assoc int32) *Conn {
 	c := &Conn{f: f, rc: rc, net: network, assoc: assoc}
 	c.refreshAddrs()
-	return c, nil
+	return c
 }
 
 // ok reports whether c came from this package (a dial or an accept): a

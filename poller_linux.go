@@ -163,10 +163,8 @@ func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (conn *Conn, err err
 	if err := f.SetWriteDeadline(time.Time{}); err != nil {
 		return nil, err
 	}
-	c := &Conn{f: f, rc: rc, net: p.network, assoc: assoc}
-	c.refreshAddrs()
 	connected = true
-	return c, nil
+	return fileConn(f, rc, p.network, assoc), nil
 }
 
 // pollErr reports whether poll(2) sees POLLERR on fd now, without waiting.
