@@ -1,6 +1,7 @@
 package sctpdial
 
 import (
+	"context"
 	"net"
 	"net/url"
 	"strings"
@@ -87,4 +88,25 @@ func TestSCTPAddrStringInURL(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "192.0.2.1", u.Host)
 	assert.Equal(t, "", u.Port())
+}
+
+func TestResolveAddr(t *testing.T) {
+	a, err := ResolveAddr(context.Background(), "sctp", "192.0.2.1,[2001:db8::1]:0")
+	require.NoError(t, err)
+	assert.Equal(t, "192.0.2.1,[2001:db8::1]:0", HostPort(a))
+	a, err = ResolveAddr(context.Background(), "sctp4", "192.0.2.1,[2001:db8::1]:7")
+	require.NoError(t, err)
+	assert.Equal(t, "192.0.2.1:7", HostPort(a))
+	a, err = ResolveAddr(context.Background(), "sctp", ":9")
+	require.NoError(t, err)
+	assert.Equal(t, 9, a.Port)
+	assert.Empty(t, a.IPAddrs)
+
+	_, err = ResolveAddr(context.Background(), "sctp", "192.0.2.1")
+	var oe *net.OpError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, "resolve", oe.Op)
+	var ae *net.AddrError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "missing port in address", ae.Err)
 }
