@@ -68,9 +68,15 @@ type txState struct {
 // context of info, through sendmsg(2) with an SCTP_SNDINFO control message
 // (struct sctp_sndinfo, RFC 6458 section 5.3.4). A nil info sends on
 // stream 0 with PPID 0, as Write does. An empty b sends nothing, as SCTP
-// has no empty messages. It does not allocate.
+// has no empty messages. It does not allocate. A stream not below
+// Status.OutStreams fails with an error that says so and matches
+// syscall.EINVAL.
 func (c *Conn) WriteMsg(b []byte, info *MsgInfo) (int, error) {
-	return c.send(b, info)
+	n, err := c.send(b, info)
+	if err != nil && info != nil {
+		err = c.explainSendEINVAL(err, info.Stream)
+	}
+	return n, err
 }
 
 // ReadMsg reads one SCTP message, or the next piece of one, into b with
