@@ -248,7 +248,9 @@ func unusableReason(ip netip.Addr) string {
 	switch {
 	case !ip.IsValid():
 		return "invalid IP address"
-	case ip.IsUnspecified():
+	case ip.WithZone("").IsUnspecified():
+		// A zone does not make "::" a peer: netip counts the zone in the
+		// comparison, so strip it first.
 		return "unspecified address " + ip.String() + " cannot be dialed"
 	case ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
 		return "broadcast address " + ip.String() + " cannot be dialed"
