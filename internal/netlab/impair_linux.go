@@ -127,6 +127,10 @@ func clearNetem(ns *NS, name string) error {
 		return err
 	}
 	qs, err := ns.nl.QdiscList(link)
+	for try := 0; errors.Is(err, netlink.ErrDumpInterrupted) && try < 10; try++ {
+		// The qdisc table changed during the dump: read it again.
+		qs, err = ns.nl.QdiscList(link)
+	}
 	if err != nil {
 		return err
 	}

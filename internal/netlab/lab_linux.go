@@ -171,6 +171,11 @@ func usable(ns *NS, name string, ip netip.Addr) (bool, error) {
 		return false, nil
 	}
 	addrs, err := ns.nl.AddrList(link, netlink.FAMILY_ALL)
+	if errors.Is(err, netlink.ErrDumpInterrupted) {
+		// The address table changed during the dump (DAD, links coming
+		// up): the caller polls again.
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}
