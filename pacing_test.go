@@ -31,30 +31,31 @@ func TestPacedInitRTO(t *testing.T) {
 }
 
 func TestDialerInitPacing(t *testing.T) {
-	withDeadline := func(d time.Duration) context.Context {
-		ctx, cancel := context.WithTimeout(context.Background(), d)
-		t.Cleanup(cancel)
-		return ctx
-	}
 	for _, tt := range []struct {
 		name  string
 		d     Dialer
-		ctx   context.Context
+		ctx   time.Duration // deadline from the subtest's start; 0: none
 		addrs int
 		paced bool
 		tries bool
 	}{
-		{"deadline and two addresses", Dialer{}, withDeadline(3 * time.Second), 2, true, true},
-		{"no deadline", Dialer{}, context.Background(), 2, false, false},
-		{"one address", Dialer{}, withDeadline(3 * time.Second), 1, false, false},
-		{"opted out", Dialer{DisableInitPacing: true}, withDeadline(3 * time.Second), 2, false, false},
-		{"RTO.Initial set", Dialer{RTO: RTOInfo{Initial: time.Second}}, withDeadline(3 * time.Second), 2, false, false},
-		{"MaxInitTimeout set", Dialer{InitMsg: sctp.InitMsg{MaxInitTimeout: 500}}, withDeadline(3 * time.Second), 2, false, false},
-		{"MaxAttempts set stays", Dialer{InitMsg: sctp.InitMsg{MaxAttempts: 2}}, withDeadline(3 * time.Second), 2, true, false},
-		{"RTO.Min alone still paces", Dialer{RTO: RTOInfo{Min: 50 * time.Millisecond}}, withDeadline(3 * time.Second), 2, true, true},
+		{"deadline and two addresses", Dialer{}, 3 * time.Second, 2, true, true},
+		{"no deadline", Dialer{}, 0, 2, false, false},
+		{"one address", Dialer{}, 3 * time.Second, 1, false, false},
+		{"opted out", Dialer{DisableInitPacing: true}, 3 * time.Second, 2, false, false},
+		{"RTO.Initial set", Dialer{RTO: RTOInfo{Initial: time.Second}}, 3 * time.Second, 2, false, false},
+		{"MaxInitTimeout set", Dialer{InitMsg: sctp.InitMsg{MaxInitTimeout: 500}}, 3 * time.Second, 2, false, false},
+		{"MaxAttempts set stays", Dialer{InitMsg: sctp.InitMsg{MaxAttempts: 2}}, 3 * time.Second, 2, true, false},
+		{"RTO.Min alone still paces", Dialer{RTO: RTOInfo{Min: 50 * time.Millisecond}}, 3 * time.Second, 2, true, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			pc := tt.d.initPacing(tt.ctx, tt.addrs)
+			ctx := context.Background()
+			if tt.ctx > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.ctx)
+				defer cancel()
+			}
+			pc := tt.d.initPacing(ctx, tt.addrs)
 			if !tt.paced {
 				require.Nil(t, pc)
 				return
