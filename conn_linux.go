@@ -129,7 +129,7 @@ func (c *Conn) Read(b []byte) (int, error) {
 		return 0, syscall.EINVAL
 	}
 	if len(b) == 0 {
-		return 0, nil
+		return 0, c.emptyIOErr("read")
 	}
 	n, _, _, err := c.recv(b, false)
 	return n, err
@@ -272,7 +272,7 @@ func (c *Conn) SyscallConn() (syscall.RawConn, error) {
 	if c.closed.Load() {
 		return nil, c.opError("raw-control", net.ErrClosed)
 	}
-	return c.rc, nil
+	return rawConn{c}, nil
 }
 
 // AssocID returns the association id the kernel assigned (sctp_assoc_t),

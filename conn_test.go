@@ -273,27 +273,37 @@ func TestConnSocketOptions(t *testing.T) {
 func TestConnClosedErrors(t *testing.T) {
 	requireSCTP(t)
 	c, _ := dialIshi(t, nil, "127.0.0.1")
+	kept, err := c.SyscallConn()
+	require.NoError(t, err)
 	require.NoError(t, c.Close())
 	calls := map[string]func() error{
-		"Read":           func() error { _, err := c.Read(make([]byte, 1)); return err },
-		"Write":          func() error { _, err := c.Write([]byte("x")); return err },
-		"ReadMsg":        func() error { _, _, err := c.ReadMsg(make([]byte, 1)); return err },
-		"WriteMsg":       func() error { _, err := c.WriteMsg([]byte("x"), &MsgInfo{PPID: 1}); return err },
-		"Close":          c.Close,
-		"CloseWrite":     c.CloseWrite,
-		"CloseRead":      c.CloseRead,
-		"File":           func() error { _, err := c.File(); return err },
-		"Status":         func() error { _, err := c.Status(); return err },
-		"Paths":          func() error { _, err := c.Paths(); return err },
-		"SetPrimaryAddr": func() error { return c.SetPrimaryAddr(net.IPv4(127, 0, 0, 1)) },
-		"SetNoDelay":     func() error { return c.SetNoDelay(true) },
-		"SetReadBuffer":  func() error { return c.SetReadBuffer(1 << 16) },
-		"SetWriteBuffer": func() error { return c.SetWriteBuffer(1 << 16) },
-		"SetHeartbeat":   func() error { return c.SetHeartbeat(time.Second) },
-		"RTOInfo":        func() error { _, err := c.RTOInfo(); return err },
-		"SetRTOInfo":     func() error { return c.SetRTOInfo(RTOInfo{Min: time.Second}) },
-		"PathParams":     func() error { _, err := c.PathParams(); return err },
-		"SetPathParams":  func() error { return c.SetPathParams(PathParams{PathMaxRetrans: 3}) },
+		// Empty buffers and a RawConn kept from before Close report the
+		// closed Conn too, as package net's TCPConn does.
+		"Read(nil)":            func() error { _, err := c.Read(nil); return err },
+		"ReadMsg(nil)":         func() error { _, _, err := c.ReadMsg(nil); return err },
+		"Write(nil)":           func() error { _, err := c.Write(nil); return err },
+		"kept RawConn Control": func() error { return kept.Control(func(uintptr) {}) },
+		"kept RawConn Read":    func() error { return kept.Read(func(uintptr) bool { return true }) },
+		"kept RawConn Write":   func() error { return kept.Write(func(uintptr) bool { return true }) },
+		"Read":                 func() error { _, err := c.Read(make([]byte, 1)); return err },
+		"Write":                func() error { _, err := c.Write([]byte("x")); return err },
+		"ReadMsg":              func() error { _, _, err := c.ReadMsg(make([]byte, 1)); return err },
+		"WriteMsg":             func() error { _, err := c.WriteMsg([]byte("x"), &MsgInfo{PPID: 1}); return err },
+		"Close":                c.Close,
+		"CloseWrite":           c.CloseWrite,
+		"CloseRead":            c.CloseRead,
+		"File":                 func() error { _, err := c.File(); return err },
+		"Status":               func() error { _, err := c.Status(); return err },
+		"Paths":                func() error { _, err := c.Paths(); return err },
+		"SetPrimaryAddr":       func() error { return c.SetPrimaryAddr(net.IPv4(127, 0, 0, 1)) },
+		"SetNoDelay":           func() error { return c.SetNoDelay(true) },
+		"SetReadBuffer":        func() error { return c.SetReadBuffer(1 << 16) },
+		"SetWriteBuffer":       func() error { return c.SetWriteBuffer(1 << 16) },
+		"SetHeartbeat":         func() error { return c.SetHeartbeat(time.Second) },
+		"RTOInfo":              func() error { _, err := c.RTOInfo(); return err },
+		"SetRTOInfo":           func() error { return c.SetRTOInfo(RTOInfo{Min: time.Second}) },
+		"PathParams":           func() error { _, err := c.PathParams(); return err },
+		"SetPathParams":        func() error { return c.SetPathParams(PathParams{PathMaxRetrans: 3}) },
 		"SetNotificationHandler": func() error {
 			return c.SetNotificationHandler(EventAll, func(Notification) {})
 		},

@@ -59,13 +59,33 @@ type Dialer struct {
 	// InitMsg sets SCTP_INITMSG before connecting: the number of outbound
 	// streams asked for, the most inbound streams accepted, INIT attempts
 	// and the largest INIT retransmission timeout (ms). Zero fields keep
-	// the kernel's defaults.
+	// the kernel's defaults. A non-zero MaxInitTimeout turns INIT pacing
+	// off (see DisableInitPacing).
 	InitMsg sctp.InitMsg
 
 	// RTO sets the association's retransmission timeout bounds
 	// (SCTP_RTOINFO) before connecting, so they already govern the INIT
-	// retransmissions. Zero fields keep the kernel's values.
+	// retransmissions. Zero fields keep the kernel's values. A non-zero
+	// Initial turns INIT pacing off (see DisableInitPacing).
 	RTO RTOInfo
+
+	// DisableInitPacing keeps the kernel's INIT timing. By default
+	// (false), a dial with two or more addresses and a deadline (Timeout,
+	// Deadline or the context's) whose RTO.Initial and
+	// InitMsg.MaxInitTimeout are zero lowers the initial RTO for the
+	// handshake to
+	//
+	//	clamp(time left ÷ (addresses + 1), 100 ms, net.sctp.rto_initial)
+	//
+	// so that the kernel, which sends each INIT retransmission to the
+	// next address one initial RTO later, reaches every address well
+	// before the deadline (with the default 3 s initial RTO, a 3 s dial
+	// whose first address is silent would time out before trying the
+	// second). It also raises InitMsg.MaxAttempts, if zero, when the
+	// kernel would stop before every address had an INIT. Once the
+	// association is up its RTO.Initial is set back to the kernel's value.
+	// Single-address dials and dials without a deadline are never paced.
+	DisableInitPacing bool
 
 	// PathParams sets per-path parameters (SCTP_PEER_ADDR_PARAMS: heartbeat
 	// interval, path retransmissions) before connecting. Zero fields keep
@@ -78,10 +98,13 @@ type Dialer struct {
 	// every Interval (or Idle when Interval is zero; both zero keeps the
 	// kernel's interval), and a positive Count becomes the number of
 	// unanswered retransmissions after which a path is marked down
-	// (PathParams.PathMaxRetrans, unless that is set); the association
-	// itself ends when every path is down or after
-	// net.sctp.association_max_retrans. For other networks it is passed to
-	// net.Dialer.
+	// (PathParams.PathMaxRetrans, unless that is set). The association
+	// itself does not end when its last path is marked down: the kernel
+	// goes on retransmitting over the inactive paths and ends it only when
+	// its own error count passes SCTP_ASSOCINFO sasoc_asocmaxrxt
+	// (net.sctp.association_max_retrans, 10; measured with every path cut:
+	// about 1 s after the last path went down with 100–200 ms RTOs). For
+	// other networks it is passed to net.Dialer.
 	KeepAliveConfig net.KeepAliveConfig
 
 	// FallbackDelay is passed to net.Dialer for other networks. SCTP dials
@@ -238,7 +261,8 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 		// As net's dialSerial: no socket for a dial already given up.
 		return fail(raddr, mapCtxErr(err))
 	}
-	plan := &dialPlan{network: network, raddrs: raddrs, port: hp.port, laddr: laddr}
+	plan := &dialPlan{network: network, raddrs: raddrs, port: hp.port, laddr: laddr,
+		pace: d.initPacing(ctx, len(raddrs))}
 	trace := ContextDialTrace(ctx)
 	start := trace.connectStart(d, sctpNet, plan)
 	c, err := d.dialSCTP(ctx, plan)
@@ -255,7 +279,7 @@ type dialPlan struct {
 	raddrs  []netip.Addr
 	port    int
 	laddr   *sctp.SCTPAddr // nil: the kernel picks
-	pacing  InitPacing     // zero: the Dialer's options (see initPacing)
+	pace    *initPacing    // nil: no INIT pacing (pacing.go)
 }
 
 // sctpNetwork maps a network name to the SCTP network it dials, if any.

@@ -148,11 +148,23 @@ func TestDialLocalAddrChecks(t *testing.T) {
 			require.ErrorAs(t, err, &ae)
 		})
 	}
-	t.Run("unknown remote zone", func(t *testing.T) {
-		_, err := (&Dialer{Control: hook}).Dial("sctp", "[fe80::1%no-such-if0]:9")
-		var ae *net.AddrError
-		require.ErrorAs(t, err, &ae)
-	})
+	// Remote addresses: an unknown zone, named or numeric, and "::" with a
+	// zone (netip's IsUnspecified is false for "::%lo").
+	for _, addr := range []string{
+		"[fe80::1%no-such-if0]:9",
+		"[fe80::1%999]:9",
+		"[fe80::1%0]:9",
+		"[fe80::1%4294967295]:9",
+		"[::%lo]:80",
+		"[::%1]:80",
+	} {
+		t.Run("remote "+addr, func(t *testing.T) {
+			c, err := (&Dialer{Control: hook}).Dial("sctp", addr)
+			require.Nil(t, c)
+			var ae *net.AddrError
+			require.ErrorAs(t, err, &ae)
+		})
+	}
 	require.Zero(t, calls, "no socket may be created for bad input")
 }
 

@@ -128,7 +128,7 @@ func TestDialSuccess(t *testing.T) {
 }
 
 // setSysctl sets a guest sysctl for the duration of the test.
-func setSysctl(t *testing.T, name, value string) {
+func setSysctl(t testing.TB, name, value string) {
 	t.Helper()
 	p := "/proc/sys/" + strings.ReplaceAll(name, ".", "/")
 	old, err := os.ReadFile(p)

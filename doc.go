@@ -23,6 +23,7 @@
 //	"mme-a.example,mme-b.example:36412" host names, each with all its records
 //	"192.0.2.1/198.51.100.1:3868"      '/' also separates hosts, so the String
 //	                                   form of ishidawataru/sctp's SCTPAddr dials back
+//	"2001-db8--1.ipv6-literal.net:80"  the literal [2001:db8::1], for URLs (see URLHost)
 //	":3868"                            the local system (127.0.0.1, or ::1 for sctp6)
 //
 // Hosts are separated by ',' (or '/'); the same port applies to all. The
@@ -43,7 +44,10 @@
 // /etc/hosts too), which puts an address without a route last.
 // Duplicates are dropped, the first one kept. "sctp4" keeps IPv4 addresses
 // only and "sctp6" IPv6 ones only (its socket is IPV6_V6ONLY, so the
-// kernel also ignores IPv4 addresses the peer announces). If some hosts
+// kernel also ignores IPv4 addresses the peer announces), for literals and
+// names' records alike: "sctp4" with "192.0.2.1,[2001:db8::1]:9" dials
+// 192.0.2.1, and a list of literals none of which is of the family fails
+// at once with "no suitable address found", as package net does. If some hosts
 // fail to resolve but at least one address remains, the dial goes ahead
 // with the rest: surviving the loss of some paths is the point of
 // multi-homing. If all fail, the DNS error is returned (several are

@@ -207,8 +207,11 @@ func parseListenAddr(network, address string) (hostPort, error) {
 	hosts := strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == '/' })
 	for _, h := range hosts {
 		ip, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"))
-		if err != nil || !ip.Unmap().IsUnspecified() {
+		if err != nil || !ip.WithZone("").Unmap().IsUnspecified() {
 			continue
+		}
+		if ip.Zone() != "" {
+			return hostPort{}, &net.AddrError{Err: "unspecified address cannot have a zone", Addr: address}
 		}
 		if len(hosts) > 1 || list != h {
 			return hostPort{}, &net.AddrError{Err: "unspecified address must be the only host", Addr: address}

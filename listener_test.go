@@ -61,6 +61,8 @@ func TestParseListenAddr(t *testing.T) {
 		{"sctp", "224.0.0.1:0", nil, 0, "multicast"},
 		{"sctp", "bad_host!:0", nil, 0, "invalid host name"},
 		{"sctp", "a b:0", nil, 0, "whitespace"},
+		{"sctp", "[::%lo]:0", nil, 0, "unspecified address cannot have a zone"},
+		{"sctp6", "[::%1]:0", nil, 0, "unspecified address cannot have a zone"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.network+" "+tt.address, func(t *testing.T) {

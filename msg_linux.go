@@ -3,7 +3,6 @@ package sctpdial
 import (
 	"encoding/binary"
 	"io"
-	"net"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -68,9 +67,15 @@ type txState struct {
 // context of info, through sendmsg(2) with an SCTP_SNDINFO control message
 // (struct sctp_sndinfo, RFC 6458 section 5.3.4). A nil info sends on
 // stream 0 with PPID 0, as Write does. An empty b sends nothing, as SCTP
-// has no empty messages. It does not allocate.
+// has no empty messages. It does not allocate. A stream not below
+// Status.OutStreams fails with an error that says so and matches
+// syscall.EINVAL.
 func (c *Conn) WriteMsg(b []byte, info *MsgInfo) (int, error) {
-	return c.send(b, info)
+	n, err := c.send(b, info)
+	if err != nil && info != nil {
+		err = c.explainSendEINVAL(err, info.Stream)
+	}
+	return n, err
 }
 
 // ReadMsg reads one SCTP message, or the next piece of one, into b with
@@ -89,7 +94,7 @@ func (c *Conn) ReadMsg(b []byte) (n int, info MsgInfo, err error) {
 	}
 	if len(b) == 0 {
 		// An empty buffer would make no progress on a notification.
-		return 0, MsgInfo{}, nil
+		return 0, MsgInfo{}, c.emptyIOErr("read")
 	}
 	n, info, eor, err := c.recv(b, true)
 	if err == nil && !eor {
@@ -162,9 +167,16 @@ func (c *Conn) recvOnce(fd uintptr) bool {
 		switch errno {
 		case 0:
 		case unix.EAGAIN:
-			if c.wrShut.Load() && assocGone(int(fd)) {
-				// The end of a shutdown this side started (see
-				// CloseWrite): report it as a zero read, io.EOF.
+			if assocGone(int(fd)) {
+				// The association has ended (ABORT, COMM_LOST, or the end
+				// of a shutdown this side started with CloseWrite) and its
+				// error, if any, was already returned: a non-blocking
+				// recvmsg then answers EAGAIN for ever, and poll never
+				// wakes the socket again (sctp_skb_recv_datagram returns
+				// EAGAIN before sctp_wait_for_packet's ENOTCONN check;
+				// sctp_poll reports nothing on a CLOSED socket). Report
+				// the end as a zero read, io.EOF, as TCP does after a
+				// reset.
 				return true
 			}
 			return false
@@ -204,10 +216,7 @@ func (c *Conn) send(b []byte, info *MsgInfo) (int, error) {
 		return 0, syscall.EINVAL
 	}
 	if len(b) == 0 {
-		if c.closed.Load() {
-			return 0, c.opError("write", net.ErrClosed)
-		}
-		return 0, nil
+		return 0, c.emptyIOErr("write")
 	}
 	tx := &c.tx
 	tx.mu.Lock()
@@ -240,7 +249,12 @@ func (c *Conn) sendOnce(fd uintptr) bool {
 		n, errno := sendmsg(int(fd), tx.b, tx.cbuf[:tx.oobn], unix.MSG_NOSIGNAL)
 		switch errno {
 		case unix.EAGAIN:
-			return false
+			if !assocGone(int(fd)) {
+				return false
+			}
+			// The association ended while the send buffer was full:
+			// poll never reports the socket writable again.
+			errno = unix.EPIPE
 		case unix.EINTR:
 			continue
 		}

@@ -171,6 +171,7 @@ func TestWriteMsgErrors(t *testing.T) {
 	var se *os.SyscallError
 	require.ErrorAs(t, err, &se)
 	require.ErrorIs(t, err, syscall.EINVAL)
+	require.ErrorContains(t, err, "stream 3 out of range: the association has 3 outbound streams")
 
 	// Nothing to send and no EOF or ABORT: nothing happens.
 	n, err := c.WriteMsg(nil, &MsgInfo{Stream: 1})

@@ -153,6 +153,10 @@ func parseMultiAddr(network, address string) (hostPort, error) {
 		hp.hosts = append(hp.hosts, canon)
 
 		if rest == "" {
+			if noSuitableLiteral(hp.hosts, want4, want6) {
+				// Same wording as package net for a family mismatch.
+				return fail("no suitable address found")
+			}
 			return hp, nil
 		}
 		// rest starts with a separator; a separator at the very end, or
@@ -199,21 +203,39 @@ func checkHost(host string, bracketed, want4, want6 bool, portStr string) (canon
 	if ip, err := netip.ParseAddr(host); err == nil {
 		return checkLiteral(ip, want4, want6)
 	}
+	if ip, ok := parseIPv6LiteralName(host); ok {
+		return checkLiteral(ip, want4, want6)
+	}
 	if !isHostName(host) {
 		return "", "invalid host name " + strconv.Quote(host)
 	}
 	return host, ""
 }
 
-// checkLiteral rejects IP literals that cannot be an SCTP peer or are of
-// the wrong family for the network, and returns the canonical form.
-func checkLiteral(ip netip.Addr, want4, want6 bool) (canon, errMsg string) {
+// noSuitableLiteral reports whether every host is an IP literal and none
+// is of the family wanted: then no lookup can help and the address fails
+// at once, as package net fails "tcp4" with an IPv6 literal.
+func noSuitableLiteral(hosts []string, want4, want6 bool) bool {
+	if !want4 && !want6 {
+		return false
+	}
+	for _, h := range hosts {
+		ip, err := netip.ParseAddr(h)
+		if err != nil || (want4 && ip.Is4()) || (want6 && ip.Is6()) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkLiteral rejects IP literals that cannot be an SCTP peer and returns
+// the canonical form. A literal of the other family is not an error by
+// itself: "sctp4" and "sctp6" filter literals as they filter a name's
+// records, and only a list with nothing of the family left fails
+// (noSuitableLiteral).
+func checkLiteral(ip netip.Addr, _, _ bool) (canon, errMsg string) {
 	if msg := unusableReason(ip); msg != "" {
 		return "", msg
-	}
-	if (want4 && !ip.Is4()) || (want6 && !ip.Is6()) {
-		// Same wording as package net for a family mismatch.
-		return "", "no suitable address found"
 	}
 	return ip.String(), ""
 }
@@ -226,7 +248,9 @@ func unusableReason(ip netip.Addr) string {
 	switch {
 	case !ip.IsValid():
 		return "invalid IP address"
-	case ip.IsUnspecified():
+	case ip.WithZone("").IsUnspecified():
+		// A zone does not make "::" a peer: netip counts the zone in the
+		// comparison, so strip it first.
 		return "unspecified address " + ip.String() + " cannot be dialed"
 	case ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
 		return "broadcast address " + ip.String() + " cannot be dialed"

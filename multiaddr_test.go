@@ -43,6 +43,15 @@ func TestParseMultiAddr(t *testing.T) {
 		{"sctp6", ":9", nil, 9},
 		{"sctp4", "192.0.2.1,[::ffff:192.0.2.2],name.example:9", []string{"192.0.2.1", "192.0.2.2", "name.example"}, 9},
 		{"sctp6", "[2001:db8::1],name.example:9", []string{"2001:db8::1", "name.example"}, 9},
+		// Literals of the other family are kept here and filtered with
+		// the names' records, as long as one of the family is listed.
+		{"sctp4", "192.0.2.1,[::1]:9", []string{"192.0.2.1", "::1"}, 9},
+		{"sctp6", "192.0.2.1,[::1]:9", []string{"192.0.2.1", "::1"}, 9},
+		{"sctp4", "[::1],name.example:9", []string{"::1", "name.example"}, 9},
+		// ipv6-literal.net names are the literals they spell.
+		{"sctp", "2001-db8--1.ipv6-literal.net,2001-DB8--2.IPV6-LITERAL.NET.:80", []string{"2001:db8::1", "2001:db8::2"}, 80},
+		{"sctp6", "fe80--1seth0.ipv6-literal.net:80", []string{"fe80::1%eth0"}, 80},
+		{"sctp", "not-an-address.ipv6-literal.net:80", []string{"not-an-address.ipv6-literal.net"}, 80},
 		{"sctp", "10.0.0.1,127.0.0.1,169.254.1.1,[fe80::1%lo]:36412", []string{"10.0.0.1", "127.0.0.1", "169.254.1.1", "fe80::1%lo"}, 36412},
 	}
 	for _, tt := range tests {
@@ -159,7 +168,7 @@ func TestParseMultiAddrErrors(t *testing.T) {
 
 		// Family mismatch.
 		{"sctp4", "[2001:db8::1]:9", "no suitable address found"},
-		{"sctp4", "192.0.2.1,[::1]:9", "no suitable address found"},
+		{"sctp4", "[::1],[2001:db8::1]:9", "no suitable address found"},
 		{"sctp6", "192.0.2.1:9", "no suitable address found"},
 		{"sctp6", "[::ffff:192.0.2.1]:9", "no suitable address found"},
 

@@ -3,9 +3,14 @@ package sctpdial
 import "time"
 
 // RTOInfo holds the retransmission timeout bounds of an association
-// (struct sctp_rtoinfo, SCTP_RTOINFO; RFC 6458 section 8.1.1). The kernel
-// keeps them in milliseconds: durations are rounded up to the next
-// millisecond. When setting, a zero field keeps the current value.
+// (struct sctp_rtoinfo, SCTP_RTOINFO; RFC 6458 section 8.1.1). The option
+// speaks milliseconds: durations are rounded up to the next millisecond.
+// A socket's defaults (before connecting, or a listener's) are kept in
+// milliseconds, but an association keeps its values in jiffies
+// (msecs_to_jiffies in sctp_association_init and sctp_setsockopt_rtoinfo),
+// so what an association reads back is rounded up to the kernel's tick:
+// on a HZ=250 kernel (4 ms ticks) a Min of 50 ms reads back as 52 ms.
+// When setting, a zero field keeps the current value.
 type RTOInfo struct {
 	// Initial is the RTO before any round trip has been measured
 	// (RTO.Initial, default net.sctp.rto_initial, 3 s).

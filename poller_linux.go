@@ -163,6 +163,9 @@ func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (conn *Conn, err err
 	if err := f.SetWriteDeadline(time.Time{}); err != nil {
 		return nil, err
 	}
+	if err := p.pace.restore(rc, assoc); err != nil {
+		return nil, err
+	}
 	connected = true
 	return fileConn(f, rc, p.network, assoc), nil
 }
@@ -186,6 +189,9 @@ func (d *Dialer) setupSocket(ctx context.Context, rc syscall.RawConn, family int
 	var err error
 	ctlErr := rc.Control(func(fd uintptr) {
 		err = d.sockopts(int(fd), family, strings.HasSuffix(p.network, "6"))
+		if err == nil {
+			err = p.pace.apply(int(fd))
+		}
 	})
 	if ctlErr != nil {
 		return ctlErr
@@ -204,6 +210,14 @@ func (d *Dialer) setupSocket(ctx context.Context, rc syscall.RawConn, family int
 		}
 		if err != nil {
 			return err
+		}
+		if p.pace != nil {
+			if ctlErr = rc.Control(func(fd uintptr) { err = p.pace.keepHookChoice(int(fd)) }); ctlErr != nil {
+				return ctlErr
+			}
+			if err != nil {
+				return err
+			}
 		}
 	}
 

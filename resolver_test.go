@@ -415,3 +415,22 @@ func TestResolveAllTypedNilResolver(t *testing.T) {
 	}
 	assert.Contains(t, got, netip.MustParseAddr("127.0.0.1"))
 }
+
+// TestResolveFiltersLiteralsByFamily: "sctp4" and "sctp6" drop literals
+// of the other family as they drop a name's records of it.
+func TestResolveFiltersLiteralsByFamily(t *testing.T) {
+	for _, tt := range []struct {
+		network, address string
+		want             []netip.Addr
+	}{
+		{"sctp4", "192.0.2.1,[2001:db8::1]:9", []netip.Addr{netip.MustParseAddr("192.0.2.1")}},
+		{"sctp6", "192.0.2.1,[2001:db8::1]:9", []netip.Addr{netip.MustParseAddr("2001:db8::1")}},
+		{"sctp", "192.0.2.1,[2001:db8::1]:9", []netip.Addr{netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::1")}},
+	} {
+		hp, err := parseMultiAddr(tt.network, tt.address)
+		require.NoError(t, err)
+		got, err := resolveAll(context.Background(), nil, tt.network, hp)
+		require.NoError(t, err)
+		require.Equal(t, tt.want, got, tt.network)
+	}
+}

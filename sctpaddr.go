@@ -1,6 +1,7 @@
 package sctpdial
 
 import (
+	"math"
 	"net"
 	"net/netip"
 	"strconv"
@@ -23,6 +24,14 @@ func zoneIndex(zone string) (uint32, error) {
 		return 0, nil
 	}
 	if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
+		// A numeric zone must name an interface too: the kernel answers
+		// an unknown scope id only with EINVAL, after the socket exists.
+		if n == 0 || n > math.MaxInt32 {
+			return 0, &net.AddrError{Err: "unknown IPv6 zone", Addr: zone}
+		}
+		if _, err := net.InterfaceByIndex(int(n)); err != nil {
+			return 0, &net.AddrError{Err: "unknown IPv6 zone", Addr: zone}
+		}
 		return uint32(n), nil
 	}
 	ifi, err := net.InterfaceByName(zone)

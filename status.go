@@ -72,7 +72,8 @@ type PathInfo struct {
 	// kernel's tick rate, which the package measures once per process on
 	// the first association asked (see AssocStats). Zero before the
 	// path's first round trip is measured, or if the tick rate is
-	// unknown. The RTT variation (RTTVAR) is not reported by any socket
+	// unknown; its resolution is one tick (4 ms at HZ=250), so a loopback
+	// round trip may read 0. The RTT variation (RTTVAR) is not reported by any socket
 	// option.
 	SRTT time.Duration
 	// RTO is the path's current retransmission timeout (spinfo_rto,

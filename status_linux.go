@@ -92,7 +92,7 @@ func (c *Conn) Paths() ([]PathInfo, error) {
 // SetPrimaryAddr makes ip, one of the peer's addresses, the primary path:
 // the one new data goes to while it is reachable (SCTP_PRIMARY_ADDR, struct
 // sctp_prim; RFC 6458 section 8.1.8). An address that is not the peer's
-// fails with EINVAL.
+// fails with an error that says so and matches syscall.EINVAL.
 func (c *Conn) SetPrimaryAddr(ip net.IP) error {
 	return c.control("set", func(fd int) error {
 		// The kernel finds the path by address and port
@@ -107,7 +107,7 @@ func (c *Conn) SetPrimaryAddr(ip net.IP) error {
 			return err
 		}
 		if _, err := setsockopt(fd, solSCTP, sctpPrimaryAddr, b[:]); err != nil {
-			return os.NewSyscallError("setsockopt", err)
+			return explainNotPeer(fd, c.assoc, ip, os.NewSyscallError("setsockopt", err))
 		}
 		return nil
 	})

@@ -93,6 +93,7 @@ func TestPathsMultihomed(t *testing.T) {
 
 	err = c.SetPrimaryAddr(net.ParseIP("192.0.2.99"))
 	require.ErrorIs(t, err, syscall.EINVAL, "not a peer address")
+	require.ErrorContains(t, err, "192.0.2.99 is not a peer address of this association (peers: ")
 }
 
 func TestRTOInfoRoundTrip(t *testing.T) {

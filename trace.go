@@ -71,7 +71,8 @@ type ConnectStartInfo struct {
 // MaxInitTimeout), to the next address.
 type InitPacing struct {
 	// RTOInitial is the retransmission timeout of the first INIT; zero
-	// means the kernel's (net.sctp.rto_initial, 3 s by default).
+	// means the kernel's (net.sctp.rto_initial, 3 s by default). When
+	// Chosen, it is an upper bound: the kernel's value is kept if lower.
 	RTOInitial time.Duration
 	// MaxAttempts is the number of INIT retransmissions before the dial
 	// fails with ETIMEDOUT; zero means the kernel's
@@ -186,7 +187,7 @@ func (t *DialTrace) connectStart(d *Dialer, network string, p *dialPlan) time.Ti
 		return time.Time{}
 	}
 	if t.ConnectStart != nil {
-		t.ConnectStart(ConnectStartInfo{Network: network, Addrs: p.raddrs, Port: p.port, Pacing: d.initPacing(p)})
+		t.ConnectStart(ConnectStartInfo{Network: network, Addrs: p.raddrs, Port: p.port, Pacing: d.tracePacing(p)})
 	}
 	return time.Now()
 }
@@ -202,17 +203,19 @@ func (t *DialTrace) connectDone(network string, p *dialPlan, start time.Time, c 
 	t.ConnectDone(info)
 }
 
-// initPacing is the pacing of p's INIT: the one the dial chose, else the
-// Dialer's options.
-func (d *Dialer) initPacing(p *dialPlan) InitPacing {
-	if p.pacing != (InitPacing{}) {
-		return p.pacing
-	}
-	return InitPacing{
+// tracePacing is the pacing of p's INIT as ConnectStart reports it: the
+// Dialer's options, with the initial RTO the dial chose (pacing.go) if it
+// chose one; that one is applied only where the kernel's is higher.
+func (d *Dialer) tracePacing(p *dialPlan) InitPacing {
+	ip := InitPacing{
 		RTOInitial:     d.RTO.Initial,
 		MaxAttempts:    int(d.InitMsg.MaxAttempts),
 		MaxInitTimeout: time.Duration(d.InitMsg.MaxInitTimeout) * time.Millisecond,
 	}
+	if p.pace != nil {
+		ip.RTOInitial, ip.Chosen = p.pace.rto, true
+	}
+	return ip
 }
 
 // answeredPath picks the one ACTIVE path among the paths of a new

@@ -29,6 +29,7 @@ var guestModules = []string{
 	"net/sctp/sctp.ko",
 	"drivers/net/veth.ko",
 	"drivers/net/dummy.ko",
+	"net/sched/sch_netem.ko", // depends= is empty
 }
 
 // assets are the host paths of the guest's parts.
