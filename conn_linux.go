@@ -39,6 +39,8 @@ type Conn struct {
 	notifyMu sync.Mutex                   // serialises subscription changes
 	notify   atomic.Pointer[notifyConfig] // notify_linux.go; nil: no handler
 	wrShut   atomic.Bool                  // CloseWrite was called
+
+	notifyCounts notifyCounters // stats_linux.go
 }
 
 var (

@@ -261,12 +261,16 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 		// As net's dialSerial: no socket for a dial already given up.
 		return fail(raddr, mapCtxErr(err))
 	}
-	c, err := d.dialSCTP(ctx, &dialPlan{network: network, raddrs: raddrs, port: hp.port, laddr: laddr,
-		pace: d.initPacing(ctx, len(raddrs))})
+	plan := &dialPlan{network: network, raddrs: raddrs, port: hp.port, laddr: laddr,
+		pace: d.initPacing(ctx, len(raddrs))}
+	trace := ContextDialTrace(ctx)
+	start := trace.connectStart(d, sctpNet, plan)
+	c, err := d.dialSCTP(ctx, plan)
 	if err != nil {
-		return fail(raddr, err)
+		_, err = fail(raddr, err)
 	}
-	return c, nil
+	trace.connectDone(sctpNet, plan, start, c, err)
+	return c, err
 }
 
 // dialPlan is everything a dial needs once the address is resolved.

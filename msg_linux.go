@@ -130,6 +130,7 @@ func (c *Conn) recv(b []byte, wantInfo bool) (n int, info MsgInfo, eor bool, err
 			return 0, MsgInfo{}, false, c.opError("read", err)
 		}
 		if notif != nil {
+			c.countNotification(notif)
 			// Called without the mutex held, so the handler may use c.
 			if h := c.notifyHandler(notif); h != nil {
 				h(notif)
@@ -203,6 +204,7 @@ func (c *Conn) recvOnce(fd uintptr) bool {
 		}
 		// A notification of a kind this package does not model (one
 		// subscribed through SyscallConn): dropped, never returned as data.
+		c.countNotification(nil)
 	}
 }
 

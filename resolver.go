@@ -95,10 +95,13 @@ func resolveAll(ctx context.Context, r lookuper, network string, hp hostPort) ([
 	// One goroutine per name, all joined before returning: the resolver
 	// honours ctx, so cancellation ends every lookup promptly and nothing
 	// outlives the call.
+	trace := ContextDialTrace(ctx)
 	var wg sync.WaitGroup
 	for _, l := range lookups {
 		wg.Go(func() {
+			trace.resolveStart(l.host)
 			l.addrs, l.err = r.LookupNetIP(ctx, lookupNet, l.host)
+			trace.resolveDone(l.host, l.addrs, l.err)
 		})
 	}
 	wg.Wait()

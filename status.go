@@ -68,6 +68,14 @@ type PathInfo struct {
 	// (1/CONFIG_HZ s: 4 ms on a HZ=250 kernel), without converting it
 	// (sctp_getsockopt_peer_addr_info), so it is no time.Duration here.
 	SRTTRaw uint32
+	// SRTT is the smoothed round-trip time: SRTTRaw converted with the
+	// kernel's tick rate, which the package measures once per process on
+	// the first association asked (see AssocStats). Zero before the
+	// path's first round trip is measured, or if the tick rate is
+	// unknown; its resolution is one tick (4 ms at HZ=250), so a loopback
+	// round trip may read 0. The RTT variation (RTTVAR) is not reported by any socket
+	// option.
+	SRTT time.Duration
 	// RTO is the path's current retransmission timeout (spinfo_rto,
 	// converted from jiffies to milliseconds by the kernel).
 	RTO time.Duration

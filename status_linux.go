@@ -23,7 +23,9 @@ const (
 func (c *Conn) Status() (Status, error) {
 	var s Status
 	err := c.control("get", func(fd int) (err error) {
-		s, err = getStatus(fd)
+		if s, err = getStatus(fd); err == nil {
+			s.Primary.SRTT = jiffiesToDuration(uint64(s.Primary.SRTTRaw), kernelHZ(fd, c.assoc))
+		}
 		return err
 	})
 	if err != nil {
@@ -67,6 +69,7 @@ func (c *Conn) Paths() ([]PathInfo, error) {
 			case nil:
 				p := unmarshalPaddrInfo(b[:])
 				p.Addr = a
+				p.SRTT = jiffiesToDuration(uint64(p.SRTTRaw), kernelHZ(fd, c.assoc))
 				paths = append(paths, p)
 			case unix.EACCES:
 				// The path is potentially failed and net.sctp.pf_expose
