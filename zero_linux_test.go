@@ -31,6 +31,11 @@ func TestZeroValues(t *testing.T) {
 			require.Nil(t, f)
 			return err
 		},
+		"AssocStats": func(t *testing.T, c *Conn) error {
+			s, err := c.AssocStats()
+			require.Zero(t, s)
+			return err
+		},
 		"SetDeadline":      func(t *testing.T, c *Conn) error { return c.SetDeadline(time.Now()) },
 		"SetReadDeadline":  func(t *testing.T, c *Conn) error { return c.SetReadDeadline(time.Now()) },
 		"SetWriteDeadline": func(t *testing.T, c *Conn) error { return c.SetWriteDeadline(time.Now()) },
@@ -62,11 +67,12 @@ func TestZeroValues(t *testing.T) {
 	// Methods without an error result: their zero value (for net.Addr an
 	// untyped nil, not a nil pointer in an interface).
 	connValues := map[string]func(c *Conn) any{
-		"LocalAddr":  func(c *Conn) any { return c.LocalAddr() },
-		"RemoteAddr": func(c *Conn) any { return c.RemoteAddr() },
-		"AssocID":    func(c *Conn) any { return c.AssocID() },
+		"LocalAddr":          func(c *Conn) any { return c.LocalAddr() },
+		"RemoteAddr":         func(c *Conn) any { return c.RemoteAddr() },
+		"AssocID":            func(c *Conn) any { return c.AssocID() },
+		"NotificationCounts": func(c *Conn) any { return c.NotificationCounts() },
 	}
-	zeroOf := map[string]any{"LocalAddr": nil, "RemoteAddr": nil, "AssocID": int32(0), "Addr": nil}
+	zeroOf := map[string]any{"LocalAddr": nil, "RemoteAddr": nil, "AssocID": int32(0), "Addr": nil, "NotificationCounts": NotificationCounts{}}
 	listenerErrs := map[string]func(t *testing.T, l *Listener) error{
 		"Accept": func(t *testing.T, l *Listener) error {
 			c, err := l.Accept()
