@@ -16,22 +16,7 @@ import (
 func TestPathFailover(t *testing.T) {
 	requireGuest(t)
 	// Fast failure detection: short RTOs, one retransmission per path.
-	fast := RTOInfo{Initial: 100 * time.Millisecond, Min: 50 * time.Millisecond, Max: 200 * time.Millisecond}
-	paths := PathParams{PathMaxRetrans: 1, HeartbeatInterval: 100 * time.Millisecond}
-	lc := ListenConfig{InitMsg: peerInitMsg, RTO: fast, PathParams: paths}
-	ln, err := lc.ListenSCTP(context.Background(), "sctp", hostPortList(0, vmtest.LocalIPv4A, vmtest.LocalIPv4B))
-	require.NoError(t, err)
-	defer ln.Close()
-
-	d := Dialer{InitMsg: peerInitMsg, RTO: fast, PathParams: paths, Timeout: 10 * time.Second}
-	c, err := d.DialSCTP(context.Background(), "sctp", ln.Addr().String())
-	require.NoError(t, err)
-	defer c.Close()
-	var col collector
-	require.NoError(t, c.SetNotificationHandler(EventPeerAddrChange, col.handle))
-	peer, err := ln.AcceptSCTP()
-	require.NoError(t, err)
-	defer peer.Close()
+	c, peer, col := fastFailoverPair(t, 200*time.Millisecond)
 
 	st, err := c.Status()
 	require.NoError(t, err)
@@ -88,4 +73,29 @@ func TestPathFailover(t *testing.T) {
 		c.Read(buf)
 	}
 	require.True(t, unreachable(), "no SCTP_PEER_ADDR_CHANGE ADDR_UNREACHABLE for %s: %+v", vmtest.LocalIPv4A, col.all())
+}
+
+// fastFailoverPair connects a Dialer to a listener on the guest's two
+// dummy0 addresses with fast failure detection (short RTOs capped at
+// rtoMax, one retransmission per path, 100 ms heartbeats). It returns the
+// dialed Conn, collecting its PEER_ADDR_CHANGE notifications, and the
+// accepted one; all are closed when the test ends.
+func fastFailoverPair(t *testing.T, rtoMax time.Duration) (c, peer *Conn, col *collector) {
+	t.Helper()
+	fast := RTOInfo{Initial: 100 * time.Millisecond, Min: 50 * time.Millisecond, Max: rtoMax}
+	paths := PathParams{PathMaxRetrans: 1, HeartbeatInterval: 100 * time.Millisecond}
+	lc := ListenConfig{InitMsg: peerInitMsg, RTO: fast, PathParams: paths}
+	ln, err := lc.ListenSCTP(context.Background(), "sctp", hostPortList(0, vmtest.LocalIPv4A, vmtest.LocalIPv4B))
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	d := Dialer{InitMsg: peerInitMsg, RTO: fast, PathParams: paths, Timeout: 10 * time.Second}
+	c, err = d.DialSCTP(context.Background(), "sctp", ln.Addr().String())
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	col = new(collector)
+	require.NoError(t, c.SetNotificationHandler(EventPeerAddrChange, col.handle))
+	peer, err = ln.AcceptSCTP()
+	require.NoError(t, err)
+	t.Cleanup(func() { peer.Close() })
+	return c, peer, col
 }

@@ -1,7 +1,6 @@
 package sctpdial
 
 import (
-	"context"
 	"os/exec"
 	"testing"
 	"time"
@@ -17,20 +16,7 @@ import (
 func TestAssocStatsMove(t *testing.T) {
 	requireGuest(t)
 	fast := RTOInfo{Initial: 100 * time.Millisecond, Min: 50 * time.Millisecond, Max: 400 * time.Millisecond}
-	paths := PathParams{PathMaxRetrans: 1, HeartbeatInterval: 100 * time.Millisecond}
-	lc := ListenConfig{InitMsg: peerInitMsg, RTO: fast, PathParams: paths}
-	ln, err := lc.ListenSCTP(context.Background(), "sctp", hostPortList(0, vmtest.LocalIPv4A, vmtest.LocalIPv4B))
-	require.NoError(t, err)
-	defer ln.Close()
-	d := Dialer{InitMsg: peerInitMsg, RTO: fast, PathParams: paths, Timeout: 10 * time.Second}
-	c, err := d.DialSCTP(context.Background(), "sctp", ln.Addr().String())
-	require.NoError(t, err)
-	defer c.Close()
-	var col collector
-	require.NoError(t, c.SetNotificationHandler(EventPeerAddrChange, col.handle))
-	peer, err := ln.AcceptSCTP()
-	require.NoError(t, err)
-	defer peer.Close()
+	c, peer, col := fastFailoverPair(t, fast.Max)
 
 	before, err := c.AssocStats()
 	require.NoError(t, err)

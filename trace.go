@@ -124,10 +124,10 @@ type dialTraceKey struct{}
 
 // WithDialTrace returns a context based on ctx that runs trace's hooks
 // during a dial. Hooks of a DialTrace already in ctx keep running, after
-// the new ones.
+// the new ones. A nil trace returns ctx unchanged.
 func WithDialTrace(ctx context.Context, trace *DialTrace) context.Context {
 	if trace == nil {
-		panic("nil trace")
+		return ctx
 	}
 	if old := ContextDialTrace(ctx); old != nil {
 		trace = composeTraces(trace, old)
