@@ -7,8 +7,6 @@ import (
 	"io"
 	"net"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // Exit statuses; the manual lists them.
@@ -66,7 +64,7 @@ func report(stderr io.Writer, what string, err error) int {
 	msg := fmt.Sprintf("sctpdial: %s: %v", what, err)
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
-		if name := unix.ErrnoName(errno); name != "" {
+		if name := errnoName(errno); name != "" {
 			msg += " (" + name + ")"
 		}
 	} else if errors.Is(err, context.DeadlineExceeded) {
