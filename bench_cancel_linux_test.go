@@ -1,14 +1,10 @@
 package sctpdial
 
 import (
-	"bufio"
 	"context"
 	"net"
 	"net/netip"
-	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -97,19 +93,7 @@ func BenchmarkCancelMany(b *testing.B) {
 			b.StopTimer()
 			base := countFDs(b)
 			ctx, cancel := context.WithCancel(context.Background())
-			var wg sync.WaitGroup
-			for i := range n {
-				addr := hostPortList(3000+i, vmtest.SilentIPv4)
-				wg.Go(func() {
-					c, err := (&Dialer{}).DialContext(ctx, "sctp", addr)
-					if c != nil {
-						c.Close()
-					}
-					if err == nil {
-						panic("a dial to a silent peer succeeded")
-					}
-				})
-			}
+			wg := startPendingDials(ctx, n, func(i int) string { return hostPortList(3000+i, vmtest.SilentIPv4) })
 			waitFDs(b, base+n)
 			time.Sleep(100 * time.Millisecond) // every connectx sent, every goroutine parked
 			b.StartTimer()
@@ -140,6 +124,27 @@ func BenchmarkCancelMany(b *testing.B) {
 	})
 }
 
+// startPendingDials starts n dials to the silent peers addr(i) names, each
+// in its own goroutine, that run until ctx ends; the WaitGroup is done
+// when all have returned. A dial that succeeds panics: no test may go on
+// after it (require cannot be used in these goroutines).
+func startPendingDials(ctx context.Context, n int, addr func(i int) string) *sync.WaitGroup {
+	wg := new(sync.WaitGroup)
+	for i := range n {
+		a := addr(i)
+		wg.Go(func() {
+			c, err := (&Dialer{}).DialContext(ctx, "sctp", a)
+			if c != nil {
+				c.Close()
+			}
+			if err == nil {
+				panic("a dial to a silent peer succeeded")
+			}
+		})
+	}
+	return wg
+}
+
 // waitFDs waits until the process has at least n descriptors open.
 func waitFDs(b testing.TB, n int) {
 	deadline := time.Now().Add(60 * time.Second)
@@ -166,22 +171,12 @@ func BenchmarkPending(b *testing.B) {
 			threads, rss := osThreads(b), rssMiB(b)
 			base := countFDs(b)
 			ctx, cancel := context.WithCancel(context.Background())
-			var wg sync.WaitGroup
-			for i := range n {
-				addr := hostPortList(1000+i%1000, vmtest.SilentIPv4)
+			wg := startPendingDials(ctx, n, func(i int) string {
 				if i%2 == 1 {
-					addr = hostPortList(1000+i%1000, vmtest.SilentIPv6)
+					return hostPortList(1000+i%1000, vmtest.SilentIPv6)
 				}
-				wg.Go(func() {
-					c, err := (&Dialer{}).DialContext(ctx, "sctp", addr)
-					if c != nil {
-						c.Close()
-					}
-					if err == nil {
-						panic("a dial to a silent peer succeeded")
-					}
-				})
-			}
+				return hostPortList(1000+i%1000, vmtest.SilentIPv4)
+			})
 			waitFDs(b, base+n)
 			time.Sleep(300 * time.Millisecond)
 			b.ReportMetric(float64(osThreads(b)-threads), "threads-added")
@@ -217,21 +212,7 @@ func BenchmarkPending(b *testing.B) {
 }
 
 // rssMiB reads the process's resident set size from /proc/self/status.
-func rssMiB(t testing.TB) float64 {
-	f, err := os.Open("/proc/self/status")
-	require.NoError(t, err)
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if v, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			require.NoError(t, err)
-			return float64(kb) / 1024
-		}
-	}
-	t.Fatal("no VmRSS line in /proc/self/status")
-	return 0
-}
+func rssMiB(t testing.TB) float64 { return float64(procStatus(t, "VmRSS")) / 1024 }
 
 // raiseFDLimit makes room for n descriptors for the benchmark's duration
 // (the guest runs as root, which may raise the hard limit).

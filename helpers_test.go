@@ -10,35 +10,19 @@ import (
 	"time"
 
 	"github.com/ishidawataru/sctp"
-	"github.com/sctpdial/sctpdial/internal/vmtest"
+	"github.com/sctpdial/sctpdial/sctptest"
 	"github.com/stretchr/testify/require"
 )
 
-// requireSCTP skips a test that needs kernel SCTP where the kernel lacks it,
-// unless the environment says SCTP must be there (the vmexec runner sets
-// SCTPDIAL_REQUIRE_SCTP=1, natively and in the guest): then it fails, so a
-// run through the runner can never pass by skipping.
-func requireSCTP(t testing.TB) {
-	t.Helper()
-	ok, err := vmtest.HostHasSCTP()
-	if ok {
-		return
-	}
-	if vmtest.SCTPRequired() {
-		t.Fatalf("kernel SCTP is required here (%s=1) but socket(IPPROTO_SCTP) failed: %v", vmtest.EnvRequireSCTP, err)
-	}
-	t.Skipf("kernel SCTP unavailable (%v): load it with `modprobe sctp`, or run the tests in the guest with scripts/test.sh", err)
-}
-
-// requireGuest is requireSCTP plus the guest's fixtures (dummy0 addresses,
-// silent routes, /etc/hosts names; see internal/vmtest/fixtures.go).
-func requireGuest(t testing.TB) {
-	t.Helper()
-	requireSCTP(t)
-	if !vmtest.InGuest() {
-		t.Skip("needs the guest's network fixtures: run through scripts/test.sh")
-	}
-}
+// requireSCTP and requireGuest are sctptest's RequireSCTP and
+// RequireGuest: they skip where kernel SCTP (or the guest's fixtures, see
+// internal/vmtest/fixtures.go) is missing, but fail when the runner says
+// SCTP must be there, so a run through scripts/test.sh can never pass by
+// skipping.
+var (
+	requireSCTP  = sctptest.RequireSCTP
+	requireGuest = sctptest.RequireGuest
+)
 
 // peerInitMsg keeps test peers cheap: ishidawataru/sctp asks for 65,535
 // streams by default, which makes every handshake ~10x slower under TCG.

@@ -19,19 +19,23 @@ import (
 )
 
 // osThreads reads the process's thread count from /proc/self/status.
-func osThreads(t testing.TB) int {
+func osThreads(t testing.TB) int { return procStatus(t, "Threads") }
+
+// procStatus reads the number in a field of /proc/self/status ("Threads",
+// or "VmRSS" in kB).
+func procStatus(t testing.TB, field string) int {
 	f, err := os.Open("/proc/self/status")
 	require.NoError(t, err)
 	defer f.Close()
 	s := bufio.NewScanner(f)
 	for s.Scan() {
-		if v, ok := strings.CutPrefix(s.Text(), "Threads:"); ok {
-			n, err := strconv.Atoi(strings.TrimSpace(v))
+		if v, ok := strings.CutPrefix(s.Text(), field+":"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
 			require.NoError(t, err)
 			return n
 		}
 	}
-	t.Fatal("no Threads line in /proc/self/status")
+	t.Fatalf("no %s line in /proc/self/status", field)
 	return 0
 }
 
