@@ -189,6 +189,9 @@ func (t *DialTrace) connectStart(d *Dialer, network string, p *dialPlan) time.Ti
 	if t.ConnectStart != nil {
 		t.ConnectStart(ConnectStartInfo{Network: network, Addrs: p.raddrs, Port: p.port, Pacing: d.tracePacing(p)})
 	}
+	if t.ConnectDone == nil {
+		return time.Time{}
+	}
 	return time.Now()
 }
 
