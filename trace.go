@@ -24,8 +24,10 @@ import (
 //
 // Name lookups go through a net.Resolver, which itself calls the
 // DNSStart and DNSDone hooks of a net/http/httptrace.ClientTrace in the
-// context; its ConnectStart and ConnectDone are called by the sctphttptrace
-// subpackage, which keeps net/http out of this package.
+// context; its ConnectStart and ConnectDone are called when the dial goes
+// through the sctphttptrace subpackage (http.Transport.DialContext =
+// sctphttptrace.DialContext(d)), which keeps net/http out of this package.
+// The sctpprom subpackage turns dials into Prometheus metrics.
 type DialTrace struct {
 	// ResolveStart is called before a host name is looked up.
 	ResolveStart func(ResolveStartInfo)
