@@ -144,21 +144,21 @@ func (c *Collector) collectAssoc(ch chan<- prometheus.Metric, s Source, l labels
 		if ac.delivery != "" {
 			v = append(lv[:3:3], ac.delivery)
 		}
-		ch <- prometheus.MustNewConstMetric(d.counters[i], prometheus.CounterValue, float64(ac.get(&st)), v...)
+		send(ch, d.counters[i], prometheus.CounterValue, float64(ac.get(&st)), v...)
 	}
 	for i, n := range notificationValues(s.NotificationCounts()) {
-		ch <- prometheus.MustNewConstMetric(d.notifications, prometheus.CounterValue, float64(n), append(lv[:3:3], notificationKinds[i])...)
+		send(ch, d.notifications, prometheus.CounterValue, float64(n), append(lv[:3:3], notificationKinds[i])...)
 	}
-	ch <- prometheus.MustNewConstMetric(d.maxRTO, prometheus.GaugeValue, st.MaxRTO.Seconds(), lv...)
+	send(ch, d.maxRTO, prometheus.GaugeValue, st.MaxRTO.Seconds(), lv...)
 
 	// Status and paths may fail if the association ends meanwhile: its
 	// counters are sent all the same.
 	var primary net.IP
 	if status, err := s.Status(); err == nil {
 		primary = status.Primary.Addr.IP
-		ch <- prometheus.MustNewConstMetric(d.peerRWND, prometheus.GaugeValue, float64(status.PeerRWND), lv...)
-		ch <- prometheus.MustNewConstMetric(d.unacked, prometheus.GaugeValue, float64(status.Unacked), lv...)
-		ch <- prometheus.MustNewConstMetric(d.pending, prometheus.GaugeValue, float64(status.Pending), lv...)
+		send(ch, d.peerRWND, prometheus.GaugeValue, float64(status.PeerRWND), lv...)
+		send(ch, d.unacked, prometheus.GaugeValue, float64(status.Unacked), lv...)
+		send(ch, d.pending, prometheus.GaugeValue, float64(status.Pending), lv...)
 	}
 	paths, err := s.Paths()
 	if err != nil {
@@ -167,13 +167,13 @@ func (c *Collector) collectAssoc(ch chan<- prometheus.Metric, s Source, l labels
 	for _, p := range paths {
 		pv := append(lv[:3:3], ipString(p.Addr))
 		for _, state := range pathStates {
-			ch <- prometheus.MustNewConstMetric(d.pathState, prometheus.GaugeValue, boolValue(p.State == state), append(pv[:4:4], state.String())...)
+			send(ch, d.pathState, prometheus.GaugeValue, boolValue(p.State == state), append(pv[:4:4], state.String())...)
 		}
-		ch <- prometheus.MustNewConstMetric(d.pathPrimary, prometheus.GaugeValue, boolValue(primary != nil && primary.Equal(p.Addr.IP)), pv...)
-		ch <- prometheus.MustNewConstMetric(d.pathCwnd, prometheus.GaugeValue, float64(p.Cwnd), pv...)
-		ch <- prometheus.MustNewConstMetric(d.pathSRTT, prometheus.GaugeValue, p.SRTT.Seconds(), pv...)
-		ch <- prometheus.MustNewConstMetric(d.pathRTO, prometheus.GaugeValue, p.RTO.Seconds(), pv...)
-		ch <- prometheus.MustNewConstMetric(d.pathMTU, prometheus.GaugeValue, float64(p.MTU), pv...)
+		send(ch, d.pathPrimary, prometheus.GaugeValue, boolValue(primary != nil && primary.Equal(p.Addr.IP)), pv...)
+		send(ch, d.pathCwnd, prometheus.GaugeValue, float64(p.Cwnd), pv...)
+		send(ch, d.pathSRTT, prometheus.GaugeValue, p.SRTT.Seconds(), pv...)
+		send(ch, d.pathRTO, prometheus.GaugeValue, p.RTO.Seconds(), pv...)
+		send(ch, d.pathMTU, prometheus.GaugeValue, float64(p.MTU), pv...)
 	}
 	return true
 }
@@ -191,4 +191,15 @@ func ipString(a net.IPAddr) string {
 		a.IP = v4
 	}
 	return a.String()
+}
+
+// send sends a metric, or, if its values do not fit its descriptor, the
+// error as an invalid metric for the registry to report: a scrape never
+// panics.
+func send(ch chan<- prometheus.Metric, d *prometheus.Desc, t prometheus.ValueType, v float64, lvs ...string) {
+	m, err := prometheus.NewConstMetric(d, t, v, lvs...)
+	if err != nil {
+		m = prometheus.NewInvalidMetric(d, err)
+	}
+	ch <- m
 }

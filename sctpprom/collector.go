@@ -31,6 +31,7 @@ package sctpprom
 
 import (
 	"net"
+	"strings"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -82,7 +83,9 @@ type Collector struct {
 // labels are a tracked association's label values.
 type labels struct{ name, local, peer string }
 
-// NewCollector returns a Collector tracking no association yet.
+// NewCollector returns a Collector tracking no association yet. Opts
+// that make invalid metrics (a ConstLabel named like one of the
+// Collector's labels) are reported by the registry's Register.
 func NewCollector(o Opts) *Collector {
 	if o.Namespace == "" {
 		o.Namespace = "sctp"
@@ -99,10 +102,10 @@ func NewCollector(o Opts) *Collector {
 
 // Track adds an association to the Collector, under name (the assoc label:
 // a name an operator knows the peer by, such as "hss-1"; it may be
-// empty). Its address lists are read now, for the local and peer labels.
-// Tracking a Source again renames it.
+// empty; invalid UTF-8 is replaced). Its address lists are read now, for
+// the local and peer labels. Tracking a Source again renames it.
 func (c *Collector) Track(s Source, name string) {
-	l := labels{name: name, local: sctpdial.HostPort(s.LocalAddr()), peer: sctpdial.HostPort(s.RemoteAddr())}
+	l := labels{name: strings.ToValidUTF8(name, "\uFFFD"), local: sctpdial.HostPort(s.LocalAddr()), peer: sctpdial.HostPort(s.RemoteAddr())}
 	c.mu.Lock()
 	c.assocs[s] = l
 	c.mu.Unlock()

@@ -258,3 +258,24 @@ func TestResult(t *testing.T) {
 		require.Equal(t, tc.want, sctpprom.Result(tc.err), "%v", tc.err)
 	}
 }
+
+// TestCollectorBadInput: a name that is not UTF-8 is exported repaired,
+// and ConstLabels that clash with the Collector's labels make Register
+// fail; neither panics.
+func TestCollectorBadInput(t *testing.T) {
+	c := sctpprom.NewCollector(sctpprom.Opts{})
+	c.Track(newFake(), "hss\xff1")
+	want := `
+# HELP sctp_assoc_gap_ack_blocks_total Gap acknowledgement blocks received in SACKs: TSNs the peer saw missing (sas_gapcnt).
+# TYPE sctp_assoc_gap_ack_blocks_total counter
+sctp_assoc_gap_ack_blocks_total{assoc="hss` + "\uFFFD" + `1",local="192.0.2.1,192.0.2.2:40000",peer="198.51.100.1,198.51.100.2:3868"} 2
+`
+	require.NoError(t, testutil.CollectAndCompare(c, strings.NewReader(want), "sctp_assoc_gap_ack_blocks_total"))
+
+	for _, clash := range []string{"assoc", "path", "result"} {
+		c := sctpprom.NewCollector(sctpprom.Opts{ConstLabels: prometheus.Labels{clash: "x"}})
+		c.Track(newFake(), "hss-1")
+		c.DialTrace().ConnectDone(sctpdial.ConnectDoneInfo{})
+		require.Error(t, prometheus.NewRegistry().Register(c), clash)
+	}
+}

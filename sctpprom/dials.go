@@ -66,7 +66,9 @@ func newDialMetrics(o Opts) *dialMetrics {
 		}),
 	}
 	for _, r := range results {
-		m.dials.WithLabelValues(r) // every result exported from the start, at 0
+		// Every result exported from the start, at 0. An error (a
+		// ConstLabel named result) shows when the Collector is registered.
+		m.dials.GetMetricWithLabelValues(r)
 	}
 	return m
 }
@@ -99,8 +101,12 @@ func (c *Collector) DialTrace() *sctpdial.DialTrace {
 		},
 		ConnectDone: func(i sctpdial.ConnectDoneInfo) {
 			r := Result(i.Err)
-			m.dials.WithLabelValues(r).Inc()
-			m.duration.WithLabelValues(r).Observe(i.Elapsed.Seconds())
+			if c, err := m.dials.GetMetricWithLabelValues(r); err == nil {
+				c.Inc()
+			}
+			if h, err := m.duration.GetMetricWithLabelValues(r); err == nil {
+				h.Observe(i.Elapsed.Seconds())
+			}
 			if i.Err == nil && i.INITs > 0 {
 				m.inits.Observe(float64(i.INITs))
 			}
