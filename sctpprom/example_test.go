@@ -2,8 +2,12 @@ package sctpprom_test
 
 import (
 	"context"
+	"fmt"
 	"log"
+	"net"
 	"net/http"
+	"os"
+	"syscall"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -33,4 +37,13 @@ func ExampleCollector() {
 	// assoc="hss-1"; closing it drops them at the next scrape.
 	col.Track(conn, "hss-1")
 	// ... use conn ...
+}
+
+// Result names a dial's outcome as the result label of sctp_dials_total
+// does.
+func ExampleResult() {
+	refused := &net.OpError{Op: "dial", Net: "sctp", Err: os.NewSyscallError("sctp_connectx", syscall.ECONNREFUSED)}
+	timedOut := &net.OpError{Op: "dial", Net: "sctp", Err: context.DeadlineExceeded}
+	fmt.Println(sctpprom.Result(nil), sctpprom.Result(refused), sctpprom.Result(timedOut))
+	// Output: ok refused timeout
 }
