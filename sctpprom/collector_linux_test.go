@@ -104,7 +104,7 @@ func TestCollectorLiveAssociation(t *testing.T) {
 	require.Equal(t, 1.0, m[pathA("sctp_path_primary")])
 	require.Greater(t, m[pathA("sctp_path_mtu_bytes")], 0.0)
 	require.Greater(t, m[pathA("sctp_path_cwnd_bytes")], 0.0)
-	require.LessOrEqual(t, m[pathA("sctp_path_rto_seconds")], fast.Initial.Seconds())
+	require.LessOrEqual(t, m[pathA("sctp_path_rto_seconds")], fast.Max.Seconds())
 
 	// Lose the primary path (and put it back afterwards).
 	out, err := exec.Command("/bin/ip", "addr", "del", a+"/32", "dev", "dummy0").CombinedOutput()
@@ -128,7 +128,10 @@ func TestCollectorLiveAssociation(t *testing.T) {
 	require.Greater(t, after[assoc("sctp_assoc_retransmitted_chunks_total")], 0.0, "the chunks sent into the lost path went again")
 	require.Equal(t, 8.0, after[assoc("sctp_assoc_data_chunks_sent_total", "delivery", "ordered")])
 	require.Zero(t, after[pathA("sctp_path_state", "state", "ACTIVE")], "the lost path is no longer active")
-	require.Greater(t, after[pathA("sctp_path_rto_seconds")], m[pathA("sctp_path_rto_seconds")], "its RTO backed off")
+	// Each T3-rtx timeout doubles the path's RTO, up to RTO.Max (where a
+	// loaded machine's measured round trips may already have put it).
+	rtoBefore, rtoAfter := m[pathA("sctp_path_rto_seconds")], after[pathA("sctp_path_rto_seconds")]
+	require.True(t, rtoAfter > rtoBefore || rtoAfter == fast.Max.Seconds(), "its RTO backed off: %v → %v", rtoBefore, rtoAfter)
 	require.Greater(t, after[assoc("sctp_assoc_max_rto_seconds")], fast.Min.Seconds())
 	require.Greater(t, after[assoc("sctp_assoc_notifications_total", "kind", "peer_addr_change")], 0.0)
 	problems, err := testutil.GatherAndLint(reg)
