@@ -129,6 +129,8 @@ func TestGuestProgram(t *testing.T) {
 	switch os.Getenv(guestMode) {
 	case "":
 		return
+	case "stdin":
+		stdinProgram()
 	case "hang":
 		fmt.Println("hanging")
 		select {}
