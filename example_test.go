@@ -36,7 +36,11 @@ func ExampleDialer_DialContext() {
 }
 
 // A Dialer with OverrideTCP serves net/http, which always asks for "tcp":
-// the URL's host lists the server's addresses.
+// the URL's host lists the server's addresses. IPv4 literals and names go
+// in as they are; net/url takes a bracketed IPv6 literal only as the whole
+// host, so write a list with IPv6 addresses (or any listener's address)
+// with URLHost, as ExampleURLHost and ExampleDialer_OverrideTCP_listener
+// show.
 func ExampleDialer_OverrideTCP() {
 	d := &sctpdial.Dialer{OverrideTCP: true, Timeout: 5 * time.Second}
 	client := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
