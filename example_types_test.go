@@ -7,7 +7,6 @@ import (
 	"io"
 	"log"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/ishidawataru/sctp"
@@ -109,31 +108,6 @@ func ExampleURLHost() {
 	// http://[2001:db8::1]:8080/
 	// http://2001-db8--1.ipv6-literal.net,2001-db8--2.ipv6-literal.net:8080/
 	// http://192.0.2.1,2001-db8--2.ipv6-literal.net:8080/
-}
-
-// Serve HTTP over a multi-homed SCTP listener and fetch from it through
-// every address: the URL's host is URLHost(ln.Addr()), which lists the
-// listener's addresses for IPv4 and IPv6 alike (ln.Addr().String()
-// would not do: its '/' starts the URL's path).
-func ExampleDialer_OverrideTCP_listener() {
-	ln, err := sctpdial.Listen("sctp", "192.0.2.1,198.51.100.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ln.Close()
-	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintln(w, "hello over SCTP")
-	}))
-
-	d := &sctpdial.Dialer{OverrideTCP: true, Timeout: 5 * time.Second}
-	client := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
-	resp, err := client.Get("http://" + sctpdial.URLHost(ln.Addr()) + "/")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	fmt.Printf("%s", body)
 }
 
 // Send and receive on streams with payload protocol identifiers. The

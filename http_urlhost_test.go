@@ -15,7 +15,7 @@ import (
 )
 
 // TestHTTPURLHostFromListener builds the URL from the listener's own
-// address with URLHost, as ExampleDialer_OverrideTCP_listener does, and
+// address with URLHost, as ExampleDialer_OverrideTCP does, and
 // checks that the request reaches the server over an association with
 // every listener address as a peer, for IPv4 and IPv6 lists alike.
 func TestHTTPURLHostFromListener(t *testing.T) {
