@@ -142,6 +142,8 @@ func TestInfo(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	t.Logf("-info:\n%s", r.stdout)
 	require.Regexp(t, `association +id \d+, ESTABLISHED`, r.stdout)
+	// Both ends are this guest's kernel with its defaults.
+	require.Regexp(t, `features +PR-SCTP ECN\n`, r.stdout)
 	require.Regexp(t, `streams +out 3, in 3`, r.stdout)
 	require.Regexp(t, `peer +`+regexp.QuoteMeta(s.addr)+`\n`, r.stdout)
 	require.Regexp(t, `primary +192\.0\.2\.250\n`, r.stdout)
