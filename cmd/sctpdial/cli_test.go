@@ -229,6 +229,8 @@ func TestDemo(t *testing.T) {
 	require.Regexp(t, `dialed         192\.0\.2\.250,192\.0\.2\.251:\d+ with one sctp_connectx`, r.stdout)
 	require.Contains(t, r.stdout, "rto_initial")
 	require.Contains(t, r.stdout, "errors.Is(err, context.Canceled) = true")
+	require.Regexp(t, `connected in \S+ through 192\.0\.2\.250 after [2-9] INITs\n`, r.stdout)
+	require.Contains(t, r.stdout, "INIT pacing set the first INIT's timeout to")
 
 	r = runCmd(t, ctx, "", "demo", "-silent", "bogus.invalid")
 	require.Equal(t, exitBadAddress, r.code, r.stderr)
