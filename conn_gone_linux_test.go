@@ -125,11 +125,7 @@ func TestConnBlockedReadPeerEnd(t *testing.T) {
 			checkNoLeaks(t)
 			dialed, accepted := dialPair(t)
 			if tt.abort {
-				rc, err := accepted.SyscallConn()
-				require.NoError(t, err)
-				require.NoError(t, rc.Control(func(fd uintptr) {
-					require.NoError(t, unix.SetsockoptLinger(int(fd), unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0}))
-				}))
+				abortOnClose(t, accepted)
 			}
 			require.NoError(t, dialed.SetDeadline(time.Now().Add(10*time.Second)))
 			rd := blockedRead(dialed)
@@ -316,11 +312,7 @@ func TestConnReadPollFault(t *testing.T) {
 	t.Run("abort", func(t *testing.T) {
 		checkNoLeaks(t)
 		dialed, accepted := dialPair(t)
-		rc, err := accepted.SyscallConn()
-		require.NoError(t, err)
-		require.NoError(t, rc.Control(func(fd uintptr) {
-			require.NoError(t, unix.SetsockoptLinger(int(fd), unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0}))
-		}))
+		abortOnClose(t, accepted)
 		stick(t, dialed)
 		require.NoError(t, accepted.Close())
 		require.NoError(t, dialed.SetDeadline(time.Now().Add(10*time.Second)))
@@ -387,4 +379,14 @@ func TestConnReadPollFault(t *testing.T) {
 			t.Fatal("Close did not unblock the Read")
 		}
 	})
+}
+
+// abortOnClose sets SO_LINGER 0 on c, so that its Close sends an ABORT.
+func abortOnClose(t *testing.T, c *Conn) {
+	t.Helper()
+	rc, err := c.SyscallConn()
+	require.NoError(t, err)
+	require.NoError(t, rc.Control(func(fd uintptr) {
+		require.NoError(t, unix.SetsockoptLinger(int(fd), unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0}))
+	}))
 }
