@@ -81,7 +81,4 @@ func TestFeatures(t *testing.T) {
 			}
 		})
 	}
-	var zero *Conn
-	_, err := zero.Features()
-	require.Error(t, err)
 }

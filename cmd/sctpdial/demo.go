@@ -20,9 +20,10 @@ import (
 // runDemo is "sctpdial demo": it listens on two local addresses, dials
 // both with one sctp_connectx, exchanges messages on two streams with
 // their payload protocol identifiers, prints the association as the
-// kernel sees it, cancels a dial to a peer that never answers and dials
-// a list whose first address is that peer. Run it with
-// ./scripts/demo.sh, which uses a QEMU guest when this kernel lacks SCTP.
+// kernel sees it, cancels a dial to a peer that never answers, and
+// dials a list whose first address is that peer. Run
+// it with ./scripts/demo.sh, which uses a QEMU guest when this kernel
+// lacks SCTP.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -126,3 +126,23 @@ func TestHostFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestMatchesNothing(t *testing.T) {
+	self := os.Args[0] // this test binary: its name ends in .test
+	require.True(t, strings.HasSuffix(self, ".test"), self)
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{self, "-test.run=^TestNoSuchTest$", "-test.v=test2json"}, true},
+		{[]string{self, "-test.run=^TestHostsFile$"}, false},
+		{[]string{self, "-test.run=Hosts"}, false},
+		{[]string{self}, false},                                                // every test
+		{[]string{self, "-test.run=^TestNoSuchTest$/sub"}, false},              // subtests: not checked
+		{[]string{self, "-test.run=^TestNoSuchTest$", "-test.bench=."}, false}, // benchmarks asked for
+		{[]string{self, "-test.run=^TestNoSuchTest$", "-test.bench="}, true},   // no benchmarks
+		{[]string{"/bin/true", "-test.run=^TestNoSuchTest$"}, false},           // not a test binary
+	} {
+		require.Equal(t, tt.want, matchesNothing(tt.args), "%q", tt.args[1:])
+	}
+}

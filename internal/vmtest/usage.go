@@ -35,6 +35,10 @@ DESCRIPTION
     Files that go test asks the binary to write (-test.coverprofile,
     -test.cpuprofile, -test.gocoverdir...) come back to the host.
 
+    A test binary whose -test.run pattern selects nothing (go test -run X
+    over many packages) runs natively without a guest: vmexec asks it with
+    -test.list first.
+
     Natively and in the guest vmexec sets SCTPDIAL_REQUIRE_SCTP=1, so
     tests that call sctptest.RequireSCTP fail instead of skipping: a run
     through vmexec never passes by skipping.
