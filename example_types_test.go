@@ -214,23 +214,6 @@ func ExampleConn_IntoSCTPConn() {
 	sc.SCTPWrite([]byte("CER"), &sctp.SndRcvInfo{PPID: 46})
 }
 
-// Trace a dial: each lookup, the address list given to connectx with its
-// INIT pacing, and which address answered.
-func ExampleWithDialTrace() {
-	ctx := sctpdial.WithDialTrace(context.Background(), &sctpdial.DialTrace{
-		ConnectStart: func(i sctpdial.ConnectStartInfo) { log.Printf("connectx %v port %d", i.Addrs, i.Port) },
-		ConnectDone: func(i sctpdial.ConnectDoneInfo) {
-			log.Printf("answered by %v after %v, %d INITs: %v", i.Answered, i.Elapsed, i.INITs, i.Err)
-		},
-	})
-	var d sctpdial.Dialer
-	c, err := d.DialContext(ctx, "sctp", "192.0.2.1,198.51.100.1:3868")
-	if err != nil {
-		log.Fatal(err)
-	}
-	c.Close()
-}
-
 // The kernel's enumerations print by name.
 func ExampleMsgFlags_String() {
 	fmt.Println(sctpdial.MsgUnordered | sctpdial.MsgSackImmediately)
@@ -284,20 +267,4 @@ func ExampleDialer_pathTuning() {
 	defer c.Close()
 	rto, _ := c.RTOInfo()
 	fmt.Println("rto", rto.Min, rto.Initial, rto.Max)
-}
-
-// Association counters, for a dashboard: retransmissions since the last
-// call and the worst RTO with its path.
-func ExampleConn_AssocStats() {
-	var d sctpdial.Dialer
-	c, err := d.DialSCTP(context.Background(), "sctp", "192.0.2.1,198.51.100.1:3868")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
-	s, err := c.AssocStats()
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Printf("retransmitted %d chunks, max RTO %v on %v\n", s.RetransmittedChunks, s.MaxRTO, &s.MaxRTOAddr)
 }
