@@ -41,6 +41,8 @@ type Conn struct {
 	wrShut   atomic.Bool                  // CloseWrite was called
 
 	notifyCounts notifyCounters // stats_linux.go
+
+	addrChanges atomic.Bool // this side offered ASCONF (asconf_linux.go)
 }
 
 var (

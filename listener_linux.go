@@ -21,6 +21,8 @@ type Listener struct {
 	net    string
 	addr   atomic.Pointer[sctp.SCTPAddr]
 	closed atomic.Bool
+
+	addrChanges bool // ListenConfig.AddressChanges
 }
 
 var (
@@ -72,7 +74,7 @@ func (lc *ListenConfig) listenSCTP(p *listenPlan) (_ *Listener, err error) {
 		return nil, os.NewSyscallError("listen", serr)
 	}
 
-	l := &Listener{f: f, rc: rc, net: p.network}
+	l := &Listener{f: f, rc: rc, net: p.network, addrChanges: lc.AddressChanges}
 	l.addr.Store(p.sctpAddr())
 	l.refreshAddr()
 	return l, nil
@@ -87,12 +89,13 @@ func (lc *ListenConfig) sockopts(fd int, p *listenPlan) error {
 		return os.NewSyscallError("setsockopt", err)
 	}
 	return endpointOptions{
-		family6:    p.family6,
-		v6only:     p.v6only,
-		initMsg:    lc.InitMsg,
-		keepAlive:  lc.KeepAlive,
-		rto:        lc.RTO,
-		pathParams: lc.PathParams,
+		family6:     p.family6,
+		v6only:      p.v6only,
+		initMsg:     lc.InitMsg,
+		keepAlive:   lc.KeepAlive,
+		rto:         lc.RTO,
+		pathParams:  lc.PathParams,
+		addrChanges: lc.AddressChanges,
 	}.apply(fd)
 }
 
@@ -227,6 +230,7 @@ func (l *Listener) AcceptSCTP() (*Conn, error) {
 	if err != nil {
 		return nil, l.opError("accept", err)
 	}
+	c.addrChanges.Store(l.addrChanges)
 	return c, nil
 }
 

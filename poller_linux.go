@@ -249,6 +249,7 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 		heartbeatOn: heartbeatOn,
 		rto:         d.RTO,
 		pathParams:  pathParams,
+		addrChanges: d.AddressChanges,
 	}.apply(fd)
 }
 
@@ -263,6 +264,7 @@ type endpointOptions struct {
 	heartbeatOn bool
 	rto         RTOInfo
 	pathParams  PathParams
+	addrChanges bool // enableAddressChanges (asconf_linux.go)
 }
 
 func (o endpointOptions) apply(fd int) error {
@@ -292,6 +294,11 @@ func (o endpointOptions) apply(fd int) error {
 	}
 	if o.pathParams != (PathParams{}) {
 		if err := setPathParams(fd, 0, o.pathParams); err != nil {
+			return err
+		}
+	}
+	if o.addrChanges {
+		if err := enableAddressChanges(fd); err != nil {
 			return err
 		}
 	}

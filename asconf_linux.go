@@ -1,0 +1,292 @@
+package sctpdial
+
+import (
+	"encoding/binary"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Kernel constants of live address changes (include/uapi/linux/sctp.h).
+const (
+	sctpSetPeerPrimaryAddr = 5   // SCTP_SET_PEER_PRIMARY_ADDR: struct sctp_setpeerprim
+	sctpAutoASCONF         = 30  // SCTP_AUTO_ASCONF: int
+	sctpSockoptBindxRem    = 101 // SCTP_SOCKOPT_BINDX_REM
+	sctpASCONFSupported    = 128 // SCTP_ASCONF_SUPPORTED: struct sctp_assoc_value (Linux 5.1)
+	sctpAUTHSupported      = 129 // SCTP_AUTH_SUPPORTED: struct sctp_assoc_value (Linux 5.1)
+
+	sizeofAssocValue = 8 // struct sctp_assoc_value: assoc id, __u32 value
+)
+
+// The sysctls that decide ASCONF where no socket option overrides them
+// (sctp_endpoint_init copies addip_enable and auth_enable into every new
+// endpoint; sctp_process_init and sctp_verify_ext_param refuse ASCONF
+// without AUTH unless addip_noauth_enable is set).
+const (
+	sysctlAddIP       = "net.sctp.addip_enable"
+	sysctlAuth        = "net.sctp.auth_enable"
+	sysctlAddIPNoAuth = "net.sctp.addip_noauth_enable"
+)
+
+// AddLocalAddrs adds local addresses to the live association and
+// announces them to the peer with ASCONF (RFC 5061 section 4.2.1):
+// sctp_bindx(3) with SCTP_BINDX_ADD_ADDR on the connected socket. Each
+// address must already be configured on this host; the peer sees it as a
+// new path (a PeerAddrChange with AddrAdded) once it has acknowledged
+// the ASCONF. The association must have negotiated ASCONF (see
+// Dialer.AddressChanges); if it has not, nothing is changed and the error
+// is an *AddressChangeError matching ErrNoAddressChanges.
+func (c *Conn) AddLocalAddrs(ips ...net.IP) error {
+	return c.changeAddrs(sctpSockoptBindxAdd, ips)
+}
+
+// RemoveLocalAddrs removes local addresses from the live association and
+// tells the peer with ASCONF (RFC 5061 section 4.2.2): sctp_bindx(3) with
+// SCTP_BINDX_REM_ADDR. The association keeps at least one address:
+// removing the last one fails with an error matching syscall.EBUSY and
+// changes nothing, as does any failure in a list (the kernel puts back
+// what it had removed). Move the peer off an address first with
+// SetPeerPrimary if it is the peer's primary destination. Without
+// negotiated ASCONF it fails as AddLocalAddrs does.
+func (c *Conn) RemoveLocalAddrs(ips ...net.IP) error {
+	return c.changeAddrs(sctpSockoptBindxRem, ips)
+}
+
+// SetPeerPrimary asks the peer to send to ip, one of this side's local
+// addresses of the association, as its primary path (an ASCONF with Set
+// Primary Address, RFC 5061 section 4.2.4; SCTP_SET_PEER_PRIMARY_ADDR).
+// The peer's kernel reports the change to its application as a
+// PeerAddrChange with AddrMadePrimary. An address that is not one of the
+// association's local ones fails with an error that says so and matches
+// syscall.EADDRNOTAVAIL; without negotiated ASCONF it fails as
+// AddLocalAddrs does.
+func (c *Conn) SetPeerPrimary(ip net.IP) error {
+	a, ok := netip.AddrFromSlice(ip)
+	if !ok {
+		return c.opError("set", &net.AddrError{Err: "invalid IP address", Addr: ip.String()})
+	}
+	return c.control("set", func(fd int) error {
+		if err := c.checkAddressChanges(fd); err != nil {
+			return err
+		}
+		local, err := getAddrs(fd, sctpGetLocalAddrs, c.assoc)
+		if err != nil {
+			return os.NewSyscallError("getsockopt", err)
+		}
+		// The kernel matches the address with its port
+		// (sctp_assoc_lookup_laddr), so the local port goes in too.
+		var b [sizeofPrim]byte
+		binary.NativeEndian.PutUint32(b[0:], uint32(c.assoc))
+		if err := putSockaddrStorage(b[4:], net.IPAddr{IP: a.Unmap().AsSlice()}, local.Port); err != nil {
+			return err
+		}
+		if _, err := setsockopt(fd, solSCTP, sctpSetPeerPrimaryAddr, b[:]); err != nil {
+			if err == unix.EADDRNOTAVAIL {
+				return os.NewSyscallError("setsockopt", &errnoReason{unix.EADDRNOTAVAIL,
+					ip.String() + " is not a local address of this association (local: " + HostPort(local) + ")"})
+			}
+			return os.NewSyscallError("setsockopt", err)
+		}
+		return nil
+	})
+}
+
+// AddressChangeSupport reads what the association negotiated for live
+// address changes (SCTP_ASCONF_SUPPORTED, SCTP_AUTH_SUPPORTED and
+// SCTP_AUTO_ASCONF). Kernels before Linux 5.1 lack the first two and
+// answer ENOPROTOOPT.
+func (c *Conn) AddressChangeSupport() (AddressChangeSupport, error) {
+	var s AddressChangeSupport
+	err := c.control("get", func(fd int) error {
+		asconf, err := getAssocValue(fd, sctpASCONFSupported, c.assoc)
+		if err != nil {
+			return os.NewSyscallError("getsockopt", err)
+		}
+		auth, err := getAssocValue(fd, sctpAUTHSupported, c.assoc)
+		if err != nil {
+			return os.NewSyscallError("getsockopt", err)
+		}
+		auto, err := unix.GetsockoptInt(fd, solSCTP, sctpAutoASCONF)
+		if err != nil {
+			return os.NewSyscallError("getsockopt", err)
+		}
+		s = AddressChangeSupport{ASCONF: asconf != 0, AUTH: auth != 0, AutoASCONF: auto != 0}
+		return nil
+	})
+	return s, err
+}
+
+// changeAddrs is sctp_bindx(3) on the live socket, after checking that
+// the association can tell the peer.
+func (c *Conn) changeAddrs(opt int, ips []net.IP) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
+	if len(ips) == 0 {
+		return c.opError("set", &net.AddrError{Err: "no addresses given"})
+	}
+	addrs := make([]netip.Addr, 0, len(ips))
+	for _, ip := range ips {
+		a, ok := netip.AddrFromSlice(ip)
+		if !ok {
+			return c.opError("set", &net.AddrError{Err: "invalid IP address", Addr: ip.String()})
+		}
+		addrs = append(addrs, a.Unmap())
+	}
+	err := c.control("set", func(fd int) error {
+		if err := c.checkAddressChanges(fd); err != nil {
+			return err
+		}
+		local, err := getAddrs(fd, sctpGetLocalAddrs, c.assoc)
+		if err != nil {
+			return os.NewSyscallError("getsockopt", err)
+		}
+		buf, err := packSockaddrs(addrs, local.Port)
+		if err != nil {
+			return err
+		}
+		if _, err := setsockopt(fd, solSCTP, opt, buf); err != nil {
+			if opt == sctpSockoptBindxRem && err == unix.EBUSY {
+				// sctp_bindx_rem refuses to empty the bind list and
+				// re-adds what it had removed from it.
+				err = &errnoReason{unix.EBUSY, "an association keeps at least one local address (local: " + HostPort(local) + ")"}
+			}
+			return os.NewSyscallError("sctp_bindx", err)
+		}
+		return nil
+	})
+	c.refreshAddr(sctpGetLocalAddrs, &c.laddr)
+	return err
+}
+
+// checkAddressChanges fails with an *AddressChangeError unless the
+// association negotiated ASCONF. The kernel itself would not fail:
+// without ASCONF, sctp_bindx on a connected socket changes the endpoint's
+// addresses and sends nothing (sctp_send_asconf_add_ip returns 0 when the
+// peer is not asconf_capable).
+func (c *Conn) checkAddressChanges(fd int) error {
+	// On a one-to-one socket the option reports the association's
+	// peer.asconf_capable, set only when both ends listed ASCONF
+	// (sctp_process_ext_param) and AUTH was there unless
+	// addip_noauth_enable (sctp_process_init).
+	v, err := getAssocValue(fd, sctpASCONFSupported, c.assoc)
+	switch {
+	case err == unix.ENOPROTOOPT:
+		// Before Linux 5.1 the sysctls alone decide this side; whether the
+		// peer took ASCONF up cannot be read.
+		if off := sysctlsOff(); len(off) > 0 {
+			return &AddressChangeError{Off: off}
+		}
+		return nil
+	case err != nil:
+		return os.NewSyscallError("getsockopt", err)
+	case v != 0:
+		return nil
+	}
+	if c.addrChanges.Load() {
+		return &AddressChangeError{Peer: true}
+	}
+	off := sysctlsOff()
+	return &AddressChangeError{Off: off, Peer: len(off) == 0}
+}
+
+// enableAddressChanges switches ASCONF and AUTH on for a socket's
+// endpoint before it connects or listens, whatever the sysctls say
+// (SCTP_AUTH_SUPPORTED and SCTP_ASCONF_SUPPORTED with SCTP_FUTURE_ASSOC,
+// which sctp_setsockopt_asconf_supported copies into ep->asconf_enable
+// and the handshake then offers), and reads both back. Kernels before
+// Linux 5.1 have neither option: there the sysctls must be on.
+func enableAddressChanges(fd int) error {
+	for _, opt := range [...]int{sctpAUTHSupported, sctpASCONFSupported} {
+		if err := setAssocValue(fd, opt, 0, 1); err != nil {
+			if err == unix.ENOPROTOOPT {
+				if off := sysctlsOff(); len(off) > 0 {
+					return &AddressChangeError{Off: off}
+				}
+				return nil
+			}
+			return os.NewSyscallError("setsockopt", err)
+		}
+		v, err := getAssocValue(fd, opt, 0)
+		if err != nil {
+			return os.NewSyscallError("getsockopt", err)
+		}
+		if v != 1 {
+			return os.NewSyscallError("setsockopt", &errnoReason{unix.EINVAL, "the kernel did not keep ASCONF or AUTH on"})
+		}
+	}
+	return nil
+}
+
+// markAddressChanges records that c's endpoint offered ASCONF and, when
+// the socket is bound to the wildcard address, lets the kernel announce
+// host address changes itself (SCTP_AUTO_ASCONF). Other sockets answer
+// EINVAL (sctp_setsockopt_auto_asconf: !sctp_is_ep_boundall), which is
+// expected and ignored.
+func (c *Conn) markAddressChanges() {
+	c.addrChanges.Store(true)
+	c.rc.Control(func(fd uintptr) {
+		unix.SetsockoptInt(int(fd), solSCTP, sctpAutoASCONF, 1)
+	})
+}
+
+// sysctlsOff lists the sysctls that keep ASCONF off for new endpoints, as
+// the calling thread's network namespace has them. Sysctls that cannot be
+// read are not listed.
+func sysctlsOff() []string {
+	var off []string
+	if v, ok := readSysctl(sysctlAddIP); ok && v == "0" {
+		off = append(off, sysctlAddIP)
+	}
+	if v, ok := readSysctl(sysctlAuth); ok && v == "0" {
+		if n, ok := readSysctl(sysctlAddIPNoAuth); !ok || n == "0" {
+			off = append(off, sysctlAuth+" (or "+sysctlAddIPNoAuth+")")
+		}
+	}
+	return off
+}
+
+// readSysctl reads /proc/sys/net/...; /proc/sys/net shows the network
+// namespace of the thread that opens it.
+func readSysctl(name string) (string, bool) {
+	b, err := os.ReadFile("/proc/sys/" + strings.ReplaceAll(name, ".", "/"))
+	if err != nil {
+		return "", false
+	}
+	return strings.TrimSpace(string(b)), true
+}
+
+// getAssocValue reads a struct sctp_assoc_value option.
+func getAssocValue(fd, opt int, assoc int32) (uint32, error) {
+	var b [sizeofAssocValue]byte
+	binary.NativeEndian.PutUint32(b[0:], uint32(assoc))
+	if _, err := getsockopt(fd, solSCTP, opt, b[:]); err != nil {
+		return 0, err
+	}
+	return binary.NativeEndian.Uint32(b[4:]), nil
+}
+
+// setAssocValue sets a struct sctp_assoc_value option.
+func setAssocValue(fd, opt int, assoc int32, v uint32) error {
+	var b [sizeofAssocValue]byte
+	binary.NativeEndian.PutUint32(b[0:], uint32(assoc))
+	binary.NativeEndian.PutUint32(b[4:], v)
+	_, err := setsockopt(fd, solSCTP, opt, b[:])
+	return err
+}
+
+// errnoReason is an errno with the reason the kernel does not give; it
+// goes inside the *os.SyscallError the bare errno would be in, and
+// errors.Is still matches the errno.
+type errnoReason struct {
+	errno  syscall.Errno
+	reason string
+}
+
+func (e *errnoReason) Error() string { return e.errno.Error() + ": " + e.reason }
+
+func (e *errnoReason) Is(target error) bool { return target == e.errno }
