@@ -150,10 +150,13 @@ func (c *Conn) changeAddrs(opt int, ips []net.IP) error {
 			return err
 		}
 		if _, err := setsockopt(fd, solSCTP, opt, buf); err != nil {
-			if opt == sctpSockoptBindxRem && err == unix.EBUSY {
+			switch {
+			case opt == sctpSockoptBindxRem && err == unix.EBUSY:
 				// sctp_bindx_rem refuses to empty the bind list and
 				// re-adds what it had removed from it.
 				err = &errnoReason{unix.EBUSY, "an association keeps at least one local address (local: " + HostPort(local) + ")"}
+			case err == unix.EINVAL && autoASCONF(fd):
+				err = &errnoReason{unix.EINVAL, "the socket is bound to the wildcard address: the kernel itself announces addresses added to or removed from the host (SCTP_AUTO_ASCONF)"}
 			}
 			return os.NewSyscallError("sctp_bindx", err)
 		}
@@ -185,6 +188,17 @@ func (c *Conn) checkAddressChanges(fd int) error {
 	case err != nil:
 		return os.NewSyscallError("getsockopt", err)
 	case v != 0:
+		// The association has it, but the kernel also checks this
+		// socket's endpoint before it sends an ASCONF
+		// (sctp_send_asconf_add_ip returns 0 without sending when
+		// ep->asconf_enable is off), and an accepted socket's endpoint
+		// starts from the sysctl, not from the listener: measured,
+		// bindx on a socket accepted by an AddressChanges listener with
+		// net.sctp.addip_enable=0 sent nothing. Switch it on; on a
+		// one-to-one socket this changes nothing else.
+		if err := setAssocValue(fd, sctpASCONFSupported, c.assoc, 1); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
 		return nil
 	}
 	if c.addrChanges.Load() {
@@ -232,6 +246,13 @@ func (c *Conn) markAddressChanges() {
 	c.rc.Control(func(fd uintptr) {
 		unix.SetsockoptInt(int(fd), solSCTP, sctpAutoASCONF, 1)
 	})
+}
+
+// autoASCONF reports SCTP_AUTO_ASCONF on: only a wildcard-bound socket
+// can have it, and sctp_bindx on one answers EINVAL.
+func autoASCONF(fd int) bool {
+	v, err := unix.GetsockoptInt(fd, solSCTP, sctpAutoASCONF)
+	return err == nil && v != 0
 }
 
 // sysctlsOff lists the sysctls that keep ASCONF off for new endpoints, as

@@ -22,35 +22,50 @@ import (
 // smallInit keeps handshakes cheap under TCG.
 var smallInit = sctp.InitMsg{NumOstreams: 4, MaxInstreams: 4}
 
-// pair listens in the lab's server namespace on both server addresses,
-// dials from the client namespace with d (bound to both client addresses)
-// and returns both ends of the association.
-func pair(t *testing.T, lab *netlab.Lab, d sctpdial.Dialer, lc sctpdial.ListenConfig) (client, server *sctpdial.Conn) {
+// listen listens in the lab's server namespace on both server addresses
+// until the test ends.
+func listen(t *testing.T, lab *netlab.Lab, lc sctpdial.ListenConfig) *sctpdial.Listener {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	lc.InitMsg = smallInit
 	var ln *sctpdial.Listener
 	require.NoError(t, lab.Server.Do(func() (err error) {
-		ln, err = lc.ListenSCTP(ctx, "sctp", joinHosts(lab.ServerAddrs(), 0))
+		ln, err = lc.ListenSCTP(context.Background(), "sctp", joinHosts(lab.ServerAddrs(), 0))
 		return err
 	}))
-	defer ln.Close()
-	port := ln.Addr().(*sctp.SCTPAddr).Port
+	t.Cleanup(func() { ln.Close() })
+	return ln
+}
 
+// dial connects from the client namespace to ln with d, bound to both
+// client addresses unless d.LocalAddr says otherwise.
+func dial(lab *netlab.Lab, d sctpdial.Dialer, ln *sctpdial.Listener) (c *sctpdial.Conn, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	d.InitMsg = smallInit
-	la := &sctp.SCTPAddr{}
-	for _, a := range lab.ClientAddrs() {
-		la.IPAddrs = append(la.IPAddrs, net.IPAddr{IP: a.AsSlice()})
+	if d.LocalAddr == nil {
+		la := &sctp.SCTPAddr{}
+		for _, a := range lab.ClientAddrs() {
+			la.IPAddrs = append(la.IPAddrs, net.IPAddr{IP: a.AsSlice()})
+		}
+		d.LocalAddr = la
 	}
-	d.LocalAddr = la
-	require.NoError(t, lab.Client.Do(func() (err error) {
-		client, err = d.DialSCTP(ctx, "sctp", joinHosts(lab.ServerAddrs(), port))
+	port := ln.Addr().(*sctp.SCTPAddr).Port
+	err = lab.Client.Do(func() (err error) {
+		c, err = d.DialSCTP(ctx, "sctp", joinHosts(lab.ServerAddrs(), port))
 		return err
-	}))
+	})
+	return c, err
+}
+
+// pair returns both ends of an association from dial to listen.
+func pair(t *testing.T, lab *netlab.Lab, d sctpdial.Dialer, lc sctpdial.ListenConfig) (client, server *sctpdial.Conn) {
+	t.Helper()
+	ln := listen(t, lab, lc)
+	client, err := dial(lab, d, ln)
+	require.NoError(t, err)
 	t.Cleanup(func() { client.Close() })
 	require.NoError(t, ln.SetDeadline(time.Now().Add(5*time.Second)))
-	server, err := ln.AcceptSCTP()
+	server, err = ln.AcceptSCTP()
 	require.NoError(t, err)
 	t.Cleanup(func() { server.Close() })
 	return client, server
@@ -160,6 +175,33 @@ func (s *stream) waitMore(t *testing.T, n uint64) {
 	}
 }
 
+// watch subscribes c to PeerAddrChange notifications and returns them on
+// a channel. Handlers run only while someone reads: with read set, watch
+// starts a reader that discards data until c is closed.
+func watch(t *testing.T, c *sctpdial.Conn, read bool) <-chan sctpdial.PeerAddrChange {
+	t.Helper()
+	ch := make(chan sctpdial.PeerAddrChange, 64)
+	require.NoError(t, c.SetNotificationHandler(sctpdial.EventPeerAddrChange, func(n sctpdial.Notification) {
+		if pc, ok := n.(sctpdial.PeerAddrChange); ok {
+			select {
+			case ch <- pc:
+			default:
+			}
+		}
+	}))
+	if read {
+		go func() {
+			buf := make([]byte, 64)
+			for {
+				if _, err := c.Read(buf); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	return ch
+}
+
 // waitState waits for a PeerAddrChange of ip in state st on ch.
 func waitState(t *testing.T, ch <-chan sctpdial.PeerAddrChange, ip netip.Addr, st sctpdial.PeerAddrState) sctpdial.PeerAddrChange {
 	t.Helper()
@@ -167,7 +209,7 @@ func waitState(t *testing.T, ch <-chan sctpdial.PeerAddrChange, ip netip.Addr, s
 	for {
 		select {
 		case n := <-ch:
-			t.Logf("server notification: %v %v (error %d)", n.Addr.IP, n.State, n.Error)
+			t.Logf("notification: %v %v (error %d)", n.Addr.IP, n.State, n.Error)
 			if a, ok := netip.AddrFromSlice(n.Addr.IP); ok && a.Unmap() == ip && n.State == st {
 				return n
 			}
@@ -203,15 +245,7 @@ func TestAddressChangesLive(t *testing.T) {
 			"%s: ASCONF and AUTH negotiated, no SCTP_AUTO_ASCONF on an explicitly bound socket", name)
 	}
 
-	events := make(chan sctpdial.PeerAddrChange, 64)
-	require.NoError(t, server.SetNotificationHandler(sctpdial.EventPeerAddrChange, func(n sctpdial.Notification) {
-		if pc, ok := n.(sctpdial.PeerAddrChange); ok {
-			select {
-			case events <- pc:
-			default:
-			}
-		}
-	}))
+	events := watch(t, server, false)
 
 	s := startStream(client, server)
 	stopped := false
