@@ -39,7 +39,11 @@ const (
 // new path (a PeerAddrChange with AddrAdded) once it has acknowledged
 // the ASCONF. The association must have negotiated ASCONF (see
 // Dialer.AddressChanges); if it has not, nothing is changed and the error
-// is an *AddressChangeError matching ErrNoAddressChanges.
+// is an *AddressChangeError matching ErrNoAddressChanges. A socket bound
+// to the wildcard address (a Dialer without LocalAddr IPs) cannot bind
+// more: the kernel answers EINVAL, and instead announces the host's
+// addresses as they come and go itself when SCTP_AUTO_ASCONF is on (see
+// AddressChangeSupport).
 func (c *Conn) AddLocalAddrs(ips ...net.IP) error {
 	return c.changeAddrs(sctpSockoptBindxAdd, ips)
 }
