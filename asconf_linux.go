@@ -130,44 +130,97 @@ func (c *Conn) changeAddrs(opt int, ips []net.IP) error {
 	if !c.ok() {
 		return syscall.EINVAL
 	}
+	addrs, err := bindxAddrs(ips)
+	if err != nil {
+		return c.opError("set", err)
+	}
+	err = c.control("set", func(fd int) error {
+		if err := c.checkAddressChanges(fd); err != nil {
+			return err
+		}
+		return bindx(fd, opt, addrs, c.assoc)
+	})
+	c.refreshAddr(sctpGetLocalAddrs, &c.laddr)
+	return err
+}
+
+// AddLocalAddrs binds more addresses to the listening endpoint while it
+// listens (sctp_bindx(3), SCTP_BINDX_ADD_ADDR): associations accepted
+// from then on are multi-homed over them too; associations already
+// accepted keep theirs (Conn.AddLocalAddrs changes those). Each address
+// must be configured on this host. A listener bound to the wildcard
+// address has every address already and cannot bind more.
+func (l *Listener) AddLocalAddrs(ips ...net.IP) error {
+	return l.changeAddrs(sctpSockoptBindxAdd, ips)
+}
+
+// RemoveLocalAddrs unbinds addresses from the listening endpoint
+// (SCTP_BINDX_REM_ADDR), so that new associations no longer use them. The
+// last address cannot go: that fails with an error matching
+// syscall.EBUSY and changes nothing.
+func (l *Listener) RemoveLocalAddrs(ips ...net.IP) error {
+	return l.changeAddrs(sctpSockoptBindxRem, ips)
+}
+
+func (l *Listener) changeAddrs(opt int, ips []net.IP) error {
+	if !l.ok() {
+		return syscall.EINVAL
+	}
+	addrs, err := bindxAddrs(ips)
+	if err == nil && l.closed.Load() {
+		err = net.ErrClosed
+	}
+	if err == nil {
+		if cerr := l.rc.Control(func(fd uintptr) { err = bindx(int(fd), opt, addrs, 0) }); cerr != nil {
+			err = cerr
+		}
+		l.refreshAddr()
+	}
+	if err != nil {
+		return l.opError("set", err)
+	}
+	return nil
+}
+
+// bindxAddrs checks and converts the addresses of an sctp_bindx call.
+func bindxAddrs(ips []net.IP) ([]netip.Addr, error) {
 	if len(ips) == 0 {
-		return c.opError("set", &net.AddrError{Err: "no addresses given"})
+		return nil, &net.AddrError{Err: "no addresses given"}
 	}
 	addrs := make([]netip.Addr, 0, len(ips))
 	for _, ip := range ips {
 		a, ok := netip.AddrFromSlice(ip)
 		if !ok {
-			return c.opError("set", &net.AddrError{Err: "invalid IP address", Addr: ip.String()})
+			return nil, &net.AddrError{Err: "invalid IP address", Addr: ip.String()}
 		}
 		addrs = append(addrs, a.Unmap())
 	}
-	err := c.control("set", func(fd int) error {
-		if err := c.checkAddressChanges(fd); err != nil {
-			return err
+	return addrs, nil
+}
+
+// bindx is sctp_bindx(3) on a bound socket, on the port of its local
+// addresses (of assoc; 0: the endpoint's).
+func bindx(fd, opt int, addrs []netip.Addr, assoc int32) error {
+	local, err := getAddrs(fd, sctpGetLocalAddrs, assoc)
+	if err != nil {
+		return os.NewSyscallError("getsockopt", err)
+	}
+	buf, err := packSockaddrs(addrs, local.Port)
+	if err != nil {
+		return err
+	}
+	if _, err := setsockopt(fd, solSCTP, opt, buf); err != nil {
+		switch {
+		case opt == sctpSockoptBindxRem && err == unix.EBUSY:
+			// sctp_bindx_rem refuses to empty the bind list and re-adds
+			// what it had removed from it.
+			err = &errnoReason{unix.EBUSY, "a socket keeps at least one local address (local: " + HostPort(local) + ")"}
+		case err == unix.EINVAL && autoASCONF(fd):
+			err = &errnoReason{unix.EINVAL, "the socket is bound to the wildcard address: the kernel itself announces addresses added to or removed from the host (SCTP_AUTO_ASCONF)"}
 		}
-		local, err := getAddrs(fd, sctpGetLocalAddrs, c.assoc)
-		if err != nil {
-			return os.NewSyscallError("getsockopt", err)
-		}
-		buf, err := packSockaddrs(addrs, local.Port)
-		if err != nil {
-			return err
-		}
-		if _, err := setsockopt(fd, solSCTP, opt, buf); err != nil {
-			switch {
-			case opt == sctpSockoptBindxRem && err == unix.EBUSY:
-				// sctp_bindx_rem refuses to empty the bind list and
-				// re-adds what it had removed from it.
-				err = &errnoReason{unix.EBUSY, "an association keeps at least one local address (local: " + HostPort(local) + ")"}
-			case err == unix.EINVAL && autoASCONF(fd):
-				err = &errnoReason{unix.EINVAL, "the socket is bound to the wildcard address: the kernel itself announces addresses added to or removed from the host (SCTP_AUTO_ASCONF)"}
-			}
-			return os.NewSyscallError("sctp_bindx", err)
-		}
-		return nil
-	})
-	c.refreshAddr(sctpGetLocalAddrs, &c.laddr)
-	return err
+		return os.NewSyscallError("sctp_bindx", err)
+	}
+	return nil
 }
 
 // checkAddressChanges fails with an *AddressChangeError unless the

@@ -20,6 +20,9 @@ func TestAddressChangesZeroConn(t *testing.T) {
 	require.ErrorIs(t, c.SetPeerPrimary(ip), syscall.EINVAL)
 	_, err := c.AddressChangeSupport()
 	require.ErrorIs(t, err, syscall.EINVAL)
+	var l Listener
+	require.ErrorIs(t, l.AddLocalAddrs(ip), syscall.EINVAL)
+	require.ErrorIs(t, l.RemoveLocalAddrs(ip), syscall.EINVAL)
 }
 
 // TestAddressChangesLoopback is the loopback part: the knobs read back
@@ -57,6 +60,10 @@ func TestAddressChangesLoopback(t *testing.T) {
 
 	require.NoError(t, c.Close())
 	require.ErrorIs(t, c.AddLocalAddrs(net.ParseIP("127.0.0.2")), net.ErrClosed)
+	ln, err := Listen("sctp4", "127.0.0.1:0")
+	require.NoError(t, err)
+	require.NoError(t, ln.Close())
+	require.ErrorIs(t, ln.(*Listener).AddLocalAddrs(net.ParseIP("127.0.0.2")), net.ErrClosed)
 	_, err = c.AddressChangeSupport()
 	require.ErrorIs(t, err, net.ErrClosed)
 }

@@ -20,3 +20,9 @@ func (c *Conn) AddressChangeSupport() (AddressChangeSupport, error) {
 
 // markAddressChanges is never reached: no Conn exists outside Linux.
 func (c *Conn) markAddressChanges() {}
+
+// AddLocalAddrs fails: SCTP is not supported on this system.
+func (l *Listener) AddLocalAddrs(ips ...net.IP) error { return errNoSCTP }
+
+// RemoveLocalAddrs fails: SCTP is not supported on this system.
+func (l *Listener) RemoveLocalAddrs(ips ...net.IP) error { return errNoSCTP }

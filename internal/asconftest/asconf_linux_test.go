@@ -1,6 +1,7 @@
 package asconftest_test
 
 import (
+	"context"
 	"io"
 	"net/netip"
 	"syscall"
@@ -78,7 +79,7 @@ func TestAddressChangesLive(t *testing.T) {
 	// The last address cannot go: EBUSY, and nothing changes.
 	err := client.RemoveLocalAddrs(third.AsSlice(), lab.Paths[1].Client.AsSlice())
 	require.ErrorIs(t, err, syscall.EBUSY)
-	require.ErrorContains(t, err, "at least one local address")
+	require.ErrorContains(t, err, "keeps at least one local address")
 	require.True(t, hasIP(client.LocalAddr(), third) && hasIP(client.LocalAddr(), lab.Paths[1].Client),
 		"a failed removal must leave both addresses: %v", client.LocalAddr())
 	s.waitMore(t, 20)
@@ -227,4 +228,47 @@ func TestAddIPWithoutAuthRefused(t *testing.T) {
 	c, err := dial(lab, sctpdial.Dialer{AddressChanges: true}, ln)
 	require.NoError(t, err, "with AddressChanges the same namespace connects")
 	c.Close()
+}
+
+// TestListenerAddresses: a running listener binds one more address and
+// new associations use it; unbinding keeps at least one address.
+func TestListenerAddresses(t *testing.T) {
+	sctptest.RequireGuest(t)
+	lab := netlab.Start(t, netlab.IPv4)
+	first, second := lab.Paths[0].Server, lab.Paths[1].Server
+	var ln *sctpdial.Listener
+	require.NoError(t, lab.Server.Do(func() (err error) {
+		lc := sctpdial.ListenConfig{InitMsg: smallInit}
+		ln, err = lc.ListenSCTP(context.Background(), "sctp", joinHosts([]netip.Addr{first}, 0))
+		return err
+	}))
+	defer ln.Close()
+	port := ln.Addr().(*sctp.SCTPAddr).Port
+	dialTo := func(a netip.Addr) (*sctpdial.Conn, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		d := sctpdial.Dialer{InitMsg: smallInit}
+		var c *sctpdial.Conn
+		err := lab.Client.Do(func() (err error) {
+			c, err = d.DialSCTP(ctx, "sctp", joinHosts([]netip.Addr{a}, port))
+			return err
+		})
+		return c, err
+	}
+	_, err := dialTo(second)
+	require.ErrorIs(t, err, syscall.ECONNREFUSED, "an address the listener does not have")
+
+	require.NoError(t, ln.AddLocalAddrs(second.AsSlice()))
+	require.True(t, hasIP(ln.Addr(), first) && hasIP(ln.Addr(), second), "Addr: %v", ln.Addr())
+	c, err := dialTo(second)
+	require.NoError(t, err, "the added address takes new associations")
+	require.True(t, hasIP(c.RemoteAddr(), first) && hasIP(c.RemoteAddr(), second), "new associations are multi-homed over both: %v", c.RemoteAddr())
+	require.NoError(t, c.Close())
+
+	require.NoError(t, ln.RemoveLocalAddrs(first.AsSlice()))
+	require.False(t, hasIP(ln.Addr(), first), "Addr: %v", ln.Addr())
+	err = ln.RemoveLocalAddrs(second.AsSlice())
+	require.ErrorIs(t, err, syscall.EBUSY)
+	require.True(t, hasIP(ln.Addr(), second), "Addr: %v", ln.Addr())
+	require.ErrorContains(t, ln.AddLocalAddrs(), "no addresses given")
 }
