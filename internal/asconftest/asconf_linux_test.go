@@ -22,7 +22,13 @@ import (
 // message is lost, duplicated or reordered.
 func TestAddressChangesLive(t *testing.T) {
 	sctptest.RequireGuest(t)
-	lab := netlab.Start(t, netlab.IPv4)
+	for _, f := range []netlab.Family{netlab.IPv4, netlab.IPv6, netlab.Mixed} {
+		t.Run(f.String(), func(t *testing.T) { testAddressChangesLive(t, f) })
+	}
+}
+
+func testAddressChangesLive(t *testing.T, f netlab.Family) {
+	lab := netlab.Start(t, f)
 	client, server := pair(t, lab, sctpdial.Dialer{AddressChanges: true}, sctpdial.ListenConfig{AddressChanges: true})
 
 	for name, c := range map[string]*sctpdial.Conn{"client": client, "server": server} {
@@ -46,21 +52,21 @@ func TestAddressChangesLive(t *testing.T) {
 	s.waitMore(t, 50)
 
 	old := lab.Paths[0].Client
-	third := netip.MustParseAddr("192.0.2.11")
+	third := host(lab.Paths[0].Prefix, 0x11)
 	require.NoError(t, lab.Client.AddAddr(lab.Paths[0].ClientLink, netip.PrefixFrom(third, lab.Paths[0].Prefix.Bits())))
 
 	start := time.Now()
 	require.NoError(t, client.AddLocalAddrs(third.AsSlice()))
 	require.True(t, hasIP(client.LocalAddr(), third), "client LocalAddr %v lacks %v", client.LocalAddr(), third)
 	waitState(t, events, third, sctpdial.AddrAdded)
-	t.Logf("ADDR_ADDED at the server %v after AddLocalAddrs", time.Since(start))
+	t.Logf("ADDR_ADDED at the server %v after AddLocalAddrs at %v", time.Since(start), start.Format("15:04:05.000"))
 	eventually(t, "server RemoteAddr lists the new address", func() bool { return hasIP(server.RemoteAddr(), third) })
 	s.waitMore(t, 20)
 
 	start = time.Now()
 	require.NoError(t, client.SetPeerPrimary(third.AsSlice()))
 	waitState(t, events, third, sctpdial.AddrMadePrimary)
-	t.Logf("ADDR_MADE_PRIM at the server %v after SetPeerPrimary", time.Since(start))
+	t.Logf("ADDR_MADE_PRIM at the server %v after SetPeerPrimary at %v", time.Since(start), start.Format("15:04:05.000"))
 	eventually(t, "server's primary path is the new address", func() bool {
 		st, err := server.Status()
 		a, _ := netip.AddrFromSlice(st.Primary.Addr.IP)
@@ -72,7 +78,7 @@ func TestAddressChangesLive(t *testing.T) {
 	require.NoError(t, client.RemoveLocalAddrs(old.AsSlice()))
 	require.False(t, hasIP(client.LocalAddr(), old), "client LocalAddr %v still lists %v", client.LocalAddr(), old)
 	waitState(t, events, old, sctpdial.AddrRemoved)
-	t.Logf("ADDR_REMOVED at the server %v after RemoveLocalAddrs", time.Since(start))
+	t.Logf("ADDR_REMOVED at the server %v after RemoveLocalAddrs at %v", time.Since(start), start.Format("15:04:05.000"))
 	eventually(t, "server RemoteAddr drops the removed address", func() bool { return !hasIP(server.RemoteAddr(), old) })
 	s.waitMore(t, 50)
 
@@ -91,7 +97,7 @@ func TestAddressChangesLive(t *testing.T) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	require.Equal(t, s.sent, s.got, "every message sent must arrive")
-	t.Logf("%d messages in order, longest gap between two %v", s.got, s.maxGap)
+	t.Logf("%d messages in order, longest gap between two %v, ending at %v", s.got, s.maxGap, s.maxAt.Format("15:04:05.000"))
 	require.Less(t, s.maxGap, time.Second, "traffic stalled")
 }
 

@@ -83,6 +83,15 @@ func joinHosts(addrs []netip.Addr, port int) string {
 	return fmt.Sprintf("%s:%d", s, port)
 }
 
+// host returns host number n of prefix p (n < 256).
+func host(p netip.Prefix, n int) netip.Addr {
+	a := p.Masked().Addr()
+	for range n {
+		a = a.Next()
+	}
+	return a
+}
+
 // hasIP reports whether the address list a (a *sctp.SCTPAddr) holds ip.
 func hasIP(a net.Addr, ip netip.Addr) bool {
 	sa, ok := a.(*sctp.SCTPAddr)
@@ -107,6 +116,7 @@ type stream struct {
 	sent    uint64        // messages sent, once wdone has reported
 	got     uint64        // messages received
 	maxGap  time.Duration // longest time between two received messages
+	maxAt   time.Time     // when that gap ended
 	lastRcv time.Time
 }
 
@@ -145,7 +155,7 @@ func startStream(w, r *sctpdial.Conn) *stream {
 			now := time.Now()
 			s.mu.Lock()
 			if !s.lastRcv.IsZero() && now.Sub(s.lastRcv) > s.maxGap {
-				s.maxGap = now.Sub(s.lastRcv)
+				s.maxGap, s.maxAt = now.Sub(s.lastRcv), now
 			}
 			s.lastRcv = now
 			s.got++
