@@ -69,6 +69,9 @@ func (c *Conn) RemoveLocalAddrs(ips ...net.IP) error {
 // syscall.EADDRNOTAVAIL; without negotiated ASCONF it fails as
 // AddLocalAddrs does.
 func (c *Conn) SetPeerPrimary(ip net.IP) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	a, ok := netip.AddrFromSlice(ip)
 	if !ok {
 		return c.opError("set", &net.AddrError{Err: "invalid IP address", Addr: ip.String()})

@@ -10,21 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestAddressChangesZeroConn: a Conn not made by this package answers
-// EINVAL, as package net's do.
-func TestAddressChangesZeroConn(t *testing.T) {
-	var c Conn
-	ip := net.ParseIP("192.0.2.1")
-	require.ErrorIs(t, c.AddLocalAddrs(ip), syscall.EINVAL)
-	require.ErrorIs(t, c.RemoveLocalAddrs(ip), syscall.EINVAL)
-	require.ErrorIs(t, c.SetPeerPrimary(ip), syscall.EINVAL)
-	_, err := c.AddressChangeSupport()
-	require.ErrorIs(t, err, syscall.EINVAL)
-	var l Listener
-	require.ErrorIs(t, l.AddLocalAddrs(ip), syscall.EINVAL)
-	require.ErrorIs(t, l.RemoveLocalAddrs(ip), syscall.EINVAL)
-}
-
 // TestAddressChangesLoopback is the loopback part: the knobs read back
 // from the kernel on both ends, bad input refused before any syscall, a
 // closed Conn answers net.ErrClosed, and an address that is not local
