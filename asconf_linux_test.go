@@ -10,6 +10,28 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// addressChangePair connects over loopback with AddressChanges on both
+// ends: the dialed side bound to the wildcard address, the listener to
+// 127.0.0.1.
+func addressChangePair(t *testing.T) (dialed, accepted *Conn) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	lc := ListenConfig{AddressChanges: true, InitMsg: peerInitMsg}
+	ln, err := lc.ListenSCTP(ctx, "sctp4", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	require.NoError(t, ln.SetDeadline(time.Now().Add(10*time.Second)))
+	d := Dialer{AddressChanges: true, InitMsg: peerInitMsg}
+	if dialed, err = d.DialSCTP(ctx, "sctp4", ln.Addr().String()); err == nil {
+		accepted, err = ln.AcceptSCTP()
+		t.Cleanup(func() { dialed.Close() })
+	}
+	require.NoError(t, err)
+	t.Cleanup(func() { accepted.Close() })
+	return dialed, accepted
+}
+
 // TestAddressChangesLoopback is the loopback part: the knobs read back
 // from the kernel on both ends, bad input refused before any syscall, a
 // closed Conn answers net.ErrClosed, and an address that is not local
@@ -51,26 +73,4 @@ func TestAddressChangesLoopback(t *testing.T) {
 	require.ErrorIs(t, ln.(*Listener).AddLocalAddrs(net.ParseIP("127.0.0.2")), net.ErrClosed)
 	_, err = c.AddressChangeSupport()
 	require.ErrorIs(t, err, net.ErrClosed)
-}
-
-// addressChangePair connects over loopback with AddressChanges on both
-// ends: the dialed side bound to the wildcard address, the listener to
-// 127.0.0.1.
-func addressChangePair(t *testing.T) (dialed, accepted *Conn) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	lc := ListenConfig{AddressChanges: true, InitMsg: peerInitMsg}
-	ln, err := lc.ListenSCTP(ctx, "sctp4", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	require.NoError(t, ln.SetDeadline(time.Now().Add(10*time.Second)))
-	d := Dialer{AddressChanges: true, InitMsg: peerInitMsg}
-	if dialed, err = d.DialSCTP(ctx, "sctp4", ln.Addr().String()); err == nil {
-		accepted, err = ln.AcceptSCTP()
-		t.Cleanup(func() { dialed.Close() })
-	}
-	require.NoError(t, err)
-	t.Cleanup(func() { accepted.Close() })
-	return dialed, accepted
 }
