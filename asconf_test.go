@@ -32,3 +32,17 @@ func TestAddressChangeError(t *testing.T) {
 	}
 	require.NotErrorIs(t, &net.AddrError{Err: "other"}, ErrNoAddressChanges)
 }
+
+// TestPeerAddrStates: every state of enum sctp_spc_state (linux/sctp.h)
+// has its value and its name.
+func TestPeerAddrStates(t *testing.T) {
+	names := []string{"ADDR_AVAILABLE", "ADDR_UNREACHABLE", "ADDR_REMOVED", "ADDR_ADDED",
+		"ADDR_MADE_PRIM", "ADDR_CONFIRMED", "ADDR_POTENTIALLY_FAILED"}
+	states := []PeerAddrState{AddrAvailable, AddrUnreachable, AddrRemoved, AddrAdded,
+		AddrMadePrimary, AddrConfirmed, AddrPotentiallyFailed}
+	for i, st := range states {
+		require.Equal(t, PeerAddrState(i), st, names[i])
+		require.Equal(t, names[i], st.String())
+	}
+	require.Equal(t, "PeerAddrState(7)", PeerAddrState(7).String())
+}
