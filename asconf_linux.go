@@ -218,8 +218,12 @@ func bindx(fd, opt int, addrs []netip.Addr, assoc int32) error {
 			// sctp_bindx_rem refuses to empty the bind list and re-adds
 			// what it had removed from it.
 			err = &errnoReason{unix.EBUSY, "a socket keeps at least one local address (local: " + HostPort(local) + ")"}
-		case err == unix.EINVAL && autoASCONF(fd):
-			err = &errnoReason{unix.EINVAL, "the socket is bound to the wildcard address: the kernel itself announces addresses added to or removed from the host (SCTP_AUTO_ASCONF)"}
+		case err == unix.EINVAL:
+			if e := familyMismatch(fd, addrs); e != nil {
+				err = e
+			} else if autoASCONF(fd) {
+				err = &errnoReason{unix.EINVAL, "the socket is bound to the wildcard address: the kernel itself announces addresses added to or removed from the host (SCTP_AUTO_ASCONF)"}
+			}
 		}
 		return os.NewSyscallError("sctp_bindx", err)
 	}
@@ -306,6 +310,31 @@ func (c *Conn) markAddressChanges() {
 	c.rc.Control(func(fd uintptr) {
 		unix.SetsockoptInt(int(fd), solSCTP, sctpAutoASCONF, 1)
 	})
+}
+
+// familyMismatch explains the EINVAL of sctp_bindx for an address the
+// socket cannot carry (sctp_bindx_add → af_supported): an IPv6 address on
+// an AF_INET socket, which a dial makes when every address is IPv4, or an
+// IPv4 address on an IPv6-only one ("sctp6"). It returns nil otherwise.
+func familyMismatch(fd int, addrs []netip.Addr) error {
+	domain, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
+	if err != nil {
+		return nil
+	}
+	v6only := false
+	if domain == unix.AF_INET6 {
+		v, err := unix.GetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY)
+		v6only = err == nil && v != 0
+	}
+	for _, a := range addrs {
+		switch {
+		case domain == unix.AF_INET && a.Is6():
+			return &errnoReason{unix.EINVAL, a.String() + " is IPv6 but the socket is IPv4 (AF_INET: every address was IPv4 when it was made)"}
+		case v6only && a.Is4():
+			return &errnoReason{unix.EINVAL, a.String() + " is IPv4 but the socket is IPv6-only (\"sctp6\")"}
+		}
+	}
+	return nil
 }
 
 // autoASCONF reports SCTP_AUTO_ASCONF on: only a wildcard-bound socket

@@ -61,7 +61,10 @@ func TestAddressChangesLoopback(t *testing.T) {
 	require.ErrorContains(t, c.AddLocalAddrs(), "no addresses given")
 	require.ErrorContains(t, c.RemoveLocalAddrs(net.IP{1, 2, 3}), "invalid IP address")
 	require.ErrorContains(t, c.SetPeerPrimary(nil), "invalid IP address")
-	err := c.SetPeerPrimary(net.ParseIP("192.0.2.99"))
+	err := c.AddLocalAddrs(net.IPv6loopback)
+	require.ErrorIs(t, err, syscall.EINVAL)
+	require.ErrorContains(t, err, "the socket is IPv4")
+	err = c.SetPeerPrimary(net.ParseIP("192.0.2.99"))
 	require.ErrorIs(t, err, syscall.EADDRNOTAVAIL)
 	require.ErrorContains(t, err, "not a local address of this association")
 
