@@ -85,7 +85,8 @@ func (c *Conn) SetPeerPrimary(ip net.IP) error {
 			return os.NewSyscallError("getsockopt", err)
 		}
 		// The kernel matches the address with its port
-		// (sctp_assoc_lookup_laddr), so the local port goes in too.
+		// (sctp_assoc_lookup_laddr; measured: port 0 answers
+		// EADDRNOTAVAIL), so the local port goes in too.
 		var b [sizeofPrim]byte
 		binary.NativeEndian.PutUint32(b[0:], uint32(c.assoc))
 		if err := putSockaddrStorage(b[4:], net.IPAddr{IP: a.Unmap().AsSlice()}, local.Port); err != nil {
