@@ -88,14 +88,18 @@ func (lc *ListenConfig) sockopts(fd int, p *listenPlan) error {
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
 		return os.NewSyscallError("setsockopt", err)
 	}
+	if lc.AddressChanges {
+		if err := enableAddressChanges(fd); err != nil {
+			return err
+		}
+	}
 	return endpointOptions{
-		family6:     p.family6,
-		v6only:      p.v6only,
-		initMsg:     lc.InitMsg,
-		keepAlive:   lc.KeepAlive,
-		rto:         lc.RTO,
-		pathParams:  lc.PathParams,
-		addrChanges: lc.AddressChanges,
+		family6:    p.family6,
+		v6only:     p.v6only,
+		initMsg:    lc.InitMsg,
+		keepAlive:  lc.KeepAlive,
+		rto:        lc.RTO,
+		pathParams: lc.PathParams,
 	}.apply(fd)
 }
 

@@ -241,6 +241,11 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 	if pathParams.PathMaxRetrans == 0 {
 		pathParams.PathMaxRetrans = maxRetrans
 	}
+	if d.AddressChanges {
+		if err := enableAddressChanges(fd); err != nil {
+			return err
+		}
+	}
 	return endpointOptions{
 		family6:     family == unix.AF_INET6,
 		v6only:      v6only,
@@ -249,7 +254,6 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 		heartbeatOn: heartbeatOn,
 		rto:         d.RTO,
 		pathParams:  pathParams,
-		addrChanges: d.AddressChanges,
 	}.apply(fd)
 }
 
@@ -264,7 +268,6 @@ type endpointOptions struct {
 	heartbeatOn bool
 	rto         RTOInfo
 	pathParams  PathParams
-	addrChanges bool // enableAddressChanges (asconf_linux.go)
 }
 
 func (o endpointOptions) apply(fd int) error {
@@ -294,11 +297,6 @@ func (o endpointOptions) apply(fd int) error {
 	}
 	if o.pathParams != (PathParams{}) {
 		if err := setPathParams(fd, 0, o.pathParams); err != nil {
-			return err
-		}
-	}
-	if o.addrChanges {
-		if err := enableAddressChanges(fd); err != nil {
 			return err
 		}
 	}
