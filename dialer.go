@@ -282,10 +282,11 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 	c, err := d.dialSCTP(ctx, plan)
 	if err != nil {
 		_, err = fail(raddr, err)
-	} else if d.AddressChanges {
-		c.markAddressChanges()
 	}
 	trace.connectDone(sctpNet, plan, start, c, err)
+	if err == nil && d.AddressChanges {
+		c.markAddressChanges()
+	}
 	return c, err
 }
 
