@@ -18,8 +18,6 @@ const (
 	sctpSockoptBindxRem    = 101 // SCTP_SOCKOPT_BINDX_REM
 	sctpASCONFSupported    = 128 // SCTP_ASCONF_SUPPORTED: struct sctp_assoc_value (Linux 5.1)
 	sctpAUTHSupported      = 129 // SCTP_AUTH_SUPPORTED: struct sctp_assoc_value (Linux 5.1)
-
-	sizeofAssocValue = 8 // struct sctp_assoc_value: assoc id, __u32 value
 )
 
 // The sysctls that decide ASCONF where no socket option overrides them
@@ -371,9 +369,10 @@ func readSysctl(name string) (string, bool) {
 	return strings.TrimSpace(string(b)), true
 }
 
-// getAssocValue reads a struct sctp_assoc_value option.
+// getAssocValue reads a struct sctp_assoc_value option (assoc id, then a
+// __u32 value, 8 bytes).
 func getAssocValue(fd, opt int, assoc int32) (uint32, error) {
-	var b [sizeofAssocValue]byte
+	var b [8]byte
 	binary.NativeEndian.PutUint32(b[0:], uint32(assoc))
 	if _, err := getsockopt(fd, solSCTP, opt, b[:]); err != nil {
 		return 0, err
@@ -383,7 +382,7 @@ func getAssocValue(fd, opt int, assoc int32) (uint32, error) {
 
 // setAssocValue sets a struct sctp_assoc_value option.
 func setAssocValue(fd, opt int, assoc int32, v uint32) error {
-	var b [sizeofAssocValue]byte
+	var b [8]byte
 	binary.NativeEndian.PutUint32(b[0:], uint32(assoc))
 	binary.NativeEndian.PutUint32(b[4:], v)
 	_, err := setsockopt(fd, solSCTP, opt, b[:])
