@@ -2,7 +2,6 @@ package asconftest_test
 
 import (
 	"context"
-	"io"
 	"net/netip"
 	"syscall"
 	"testing"
@@ -41,14 +40,7 @@ func testAddressChangesLive(t *testing.T, f netlab.Family) {
 	events := watch(t, server, false)
 
 	s := startStream(client, server)
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			close(s.stop)
-		}
-	}
-	defer stop()
+	defer s.halt()
 	s.waitMore(t, 50)
 
 	old := lab.Paths[0].Client
@@ -90,15 +82,7 @@ func testAddressChangesLive(t *testing.T, f netlab.Family) {
 		"a failed removal must leave both addresses: %v", client.LocalAddr())
 	s.waitMore(t, 20)
 
-	stop()
-	require.NoError(t, <-s.wdone)
-	rerr := <-s.rdone
-	require.ErrorIs(t, rerr, io.EOF, "the reader ends at the client's shutdown")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	require.Equal(t, s.sent, s.got, "every message sent must arrive")
-	t.Logf("%d messages in order, longest gap between two %v, ending at %v", s.got, s.maxGap, s.maxAt.Format("15:04:05.000"))
-	require.Less(t, s.maxGap, time.Second, "traffic stalled")
+	s.finish(t)
 }
 
 // TestAddressChangesOff checks the prerequisites: without ASCONF on this
@@ -277,4 +261,39 @@ func TestListenerAddresses(t *testing.T) {
 	require.ErrorIs(t, err, syscall.EBUSY)
 	require.True(t, hasIP(ln.Addr(), second), "Addr: %v", ln.Addr())
 	require.ErrorContains(t, ln.AddLocalAddrs(), "no addresses given")
+}
+
+// TestAddressChangesBackToBack makes the three calls of a move one after
+// the other, as the package example does, without waiting for the peer
+// in between: the kernel queues the ASCONFs (one outstanding at a time)
+// and the peer ends up on the new address with traffic flowing.
+func TestAddressChangesBackToBack(t *testing.T) {
+	sctptest.RequireGuest(t)
+	lab := netlab.Start(t, netlab.IPv4)
+	client, server := pair(t, lab, sctpdial.Dialer{AddressChanges: true}, sctpdial.ListenConfig{AddressChanges: true})
+	events := watch(t, server, false)
+	s := startStream(client, server)
+	defer s.halt()
+	s.waitMore(t, 20)
+
+	old, fresh := lab.Paths[0].Client, host(lab.Paths[0].Prefix, 0x21)
+	require.NoError(t, lab.Client.AddAddr(lab.Paths[0].ClientLink, netip.PrefixFrom(fresh, lab.Paths[0].Prefix.Bits())))
+	start := time.Now()
+	require.NoError(t, client.AddLocalAddrs(fresh.AsSlice()))
+	require.NoError(t, client.SetPeerPrimary(fresh.AsSlice()))
+	require.NoError(t, client.RemoveLocalAddrs(old.AsSlice()))
+	t.Logf("three calls took %v", time.Since(start))
+	waitState(t, events, fresh, sctpdial.AddrAdded)
+	waitState(t, events, fresh, sctpdial.AddrMadePrimary)
+	waitState(t, events, old, sctpdial.AddrRemoved)
+	t.Logf("the peer had all three after %v", time.Since(start))
+	eventually(t, "server's primary path is the new address", func() bool {
+		st, err := server.Status()
+		a, _ := netip.AddrFromSlice(st.Primary.Addr.IP)
+		return err == nil && a.Unmap() == fresh
+	})
+	require.False(t, hasIP(server.RemoteAddr(), old), "server RemoteAddr %v", server.RemoteAddr())
+	s.waitMore(t, 50)
+
+	s.finish(t)
 }

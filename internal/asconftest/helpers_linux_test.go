@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"sync"
@@ -110,6 +111,7 @@ func hasIP(a net.Addr, ip netip.Addr) bool {
 // pause allows, and checks on r that each arrives once and in order.
 type stream struct {
 	stop    chan struct{}
+	once    sync.Once
 	wdone   chan error
 	rdone   chan error
 	mu      sync.Mutex
@@ -163,6 +165,24 @@ func startStream(w, r *sctpdial.Conn) *stream {
 		}
 	}()
 	return s
+}
+
+// halt stops the writer, which then shuts the association down; it may
+// be called more than once.
+func (s *stream) halt() { s.once.Do(func() { close(s.stop) }) }
+
+// finish halts the stream and checks that every message arrived, in
+// order, with no gap of a second or more.
+func (s *stream) finish(t *testing.T) {
+	t.Helper()
+	s.halt()
+	require.NoError(t, <-s.wdone)
+	require.ErrorIs(t, <-s.rdone, io.EOF, "the reader ends at the writer's shutdown")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	require.Equal(t, s.sent, s.got, "every message sent must arrive")
+	t.Logf("%d messages in order, longest gap between two %v, ending at %v", s.got, s.maxGap, s.maxAt.Format("15:04:05.000"))
+	require.Less(t, s.maxGap, time.Second, "traffic stalled")
 }
 
 func (s *stream) received() uint64 {
