@@ -218,6 +218,11 @@ func TestAddIPWithoutAuthRefused(t *testing.T) {
 	c, err := dial(lab, sctpdial.Dialer{AddressChanges: true}, ln)
 	require.NoError(t, err, "with AddressChanges the same namespace connects")
 	c.Close()
+
+	// Both ends configured alike, addip_enable on and AUTH off: refused too.
+	require.NoError(t, lab.Server.Sysctl("net.sctp.addip_enable", "1"))
+	_, err = dial(lab, sctpdial.Dialer{}, listen(t, lab, sctpdial.ListenConfig{}))
+	require.ErrorIs(t, err, syscall.ECONNREFUSED)
 }
 
 // TestListenerAddresses: a running listener binds one more address and
