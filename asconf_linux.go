@@ -16,8 +16,6 @@ const (
 	sctpSetPeerPrimaryAddr = 5   // SCTP_SET_PEER_PRIMARY_ADDR: struct sctp_setpeerprim
 	sctpAutoASCONF         = 30  // SCTP_AUTO_ASCONF: int
 	sctpSockoptBindxRem    = 101 // SCTP_SOCKOPT_BINDX_REM
-	sctpASCONFSupported    = 128 // SCTP_ASCONF_SUPPORTED: struct sctp_assoc_value (Linux 5.1)
-	sctpAUTHSupported      = 129 // SCTP_AUTH_SUPPORTED: struct sctp_assoc_value (Linux 5.1)
 )
 
 // The sysctls that decide ASCONF where no socket option overrides them
@@ -108,11 +106,11 @@ func (c *Conn) SetPeerPrimary(ip net.IP) error {
 func (c *Conn) AddressChangeSupport() (AddressChangeSupport, error) {
 	var s AddressChangeSupport
 	err := c.control("get", func(fd int) error {
-		asconf, err := getAssocValue(fd, sctpASCONFSupported, c.assoc)
+		asconf, err := featureValue(fd, sctpASCONFSupportedOpt, c.assoc)
 		if err != nil {
 			return os.NewSyscallError("getsockopt", err)
 		}
-		auth, err := getAssocValue(fd, sctpAUTHSupported, c.assoc)
+		auth, err := featureValue(fd, sctpAUTHSupportedOpt, c.assoc)
 		if err != nil {
 			return os.NewSyscallError("getsockopt", err)
 		}
@@ -239,7 +237,7 @@ func (c *Conn) checkAddressChanges(fd int) error {
 	// peer.asconf_capable, set only when both ends listed ASCONF
 	// (sctp_process_ext_param) and AUTH was there unless
 	// addip_noauth_enable (sctp_process_init).
-	v, err := getAssocValue(fd, sctpASCONFSupported, c.assoc)
+	v, err := featureValue(fd, sctpASCONFSupportedOpt, c.assoc)
 	switch {
 	case err == unix.ENOPROTOOPT:
 		// Before Linux 5.1 the sysctls alone decide this side; whether the
@@ -259,7 +257,7 @@ func (c *Conn) checkAddressChanges(fd int) error {
 		// bindx on a socket accepted by an AddressChanges listener with
 		// net.sctp.addip_enable=0 sent nothing. Switch it on; on a
 		// one-to-one socket this changes nothing else.
-		if err := setAssocValue(fd, sctpASCONFSupported, c.assoc, 1); err != nil {
+		if err := setAssocValue(fd, sctpASCONFSupportedOpt, c.assoc, 1); err != nil {
 			return os.NewSyscallError("setsockopt", err)
 		}
 		return nil
@@ -278,7 +276,7 @@ func (c *Conn) checkAddressChanges(fd int) error {
 // and the handshake then offers), and reads both back. Kernels before
 // Linux 5.1 have neither option: there the sysctls must be on.
 func enableAddressChanges(fd int) error {
-	for _, opt := range [...]int{sctpAUTHSupported, sctpASCONFSupported} {
+	for _, opt := range [...]int{sctpAUTHSupportedOpt, sctpASCONFSupportedOpt} {
 		if err := setAssocValue(fd, opt, 0, 1); err != nil {
 			if err == unix.ENOPROTOOPT {
 				if off := sysctlsOff(); len(off) > 0 {
@@ -288,7 +286,7 @@ func enableAddressChanges(fd int) error {
 			}
 			return os.NewSyscallError("setsockopt", err)
 		}
-		v, err := getAssocValue(fd, opt, 0)
+		v, err := featureValue(fd, opt, 0)
 		if err != nil {
 			return os.NewSyscallError("getsockopt", err)
 		}
@@ -367,17 +365,6 @@ func readSysctl(name string) (string, bool) {
 		return "", false
 	}
 	return strings.TrimSpace(string(b)), true
-}
-
-// getAssocValue reads a struct sctp_assoc_value option (assoc id, then a
-// __u32 value, 8 bytes).
-func getAssocValue(fd, opt int, assoc int32) (uint32, error) {
-	var b [8]byte
-	binary.NativeEndian.PutUint32(b[0:], uint32(assoc))
-	if _, err := getsockopt(fd, solSCTP, opt, b[:]); err != nil {
-		return 0, err
-	}
-	return binary.NativeEndian.Uint32(b[4:]), nil
 }
 
 // setAssocValue sets a struct sctp_assoc_value option.
