@@ -42,6 +42,8 @@ type Conn struct {
 	end      endState                     // conn_end_linux.go
 
 	notifyCounts notifyCounters // stats_linux.go
+
+	addrChanges atomic.Bool // this side offered ASCONF (asconf_linux.go)
 }
 
 var (

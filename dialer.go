@@ -130,6 +130,20 @@ type Dialer struct {
 	// meaning TCP.
 	OverrideTCP bool
 
+	// AddressChanges lets the association add and remove local addresses
+	// and move the peer's primary path while it is up (ASCONF, RFC 5061:
+	// Conn.AddLocalAddrs, RemoveLocalAddrs, SetPeerPrimary). It switches
+	// ASCONF and AUTH on for this socket before connecting
+	// (SCTP_ASCONF_SUPPORTED, SCTP_AUTH_SUPPORTED), whatever the sysctls
+	// net.sctp.addip_enable and net.sctp.auth_enable say, and, on a socket
+	// bound to the wildcard address, SCTP_AUTO_ASCONF once connected, so
+	// that the kernel announces host addresses that come and go. The peer
+	// must offer ASCONF and AUTH too (ListenConfig.AddressChanges, or the
+	// sysctls). On kernels before Linux 5.1, which lack the socket
+	// options, the dial fails with an *AddressChangeError naming the
+	// sysctls if they are off. See docs/address-changes.md.
+	AddressChanges bool
+
 	// mptcp is SetMultipathTCP's choice for delegated TCP dials: 0 the
 	// default, 1 on, -1 off.
 	mptcp int8
@@ -270,6 +284,9 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 		_, err = fail(raddr, err)
 	}
 	trace.connectDone(sctpNet, plan, start, c, err)
+	if err == nil && d.AddressChanges {
+		c.markAddressChanges()
+	}
 	return c, err
 }
 

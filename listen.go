@@ -63,6 +63,12 @@ type ListenConfig struct {
 
 	// Resolver looks up host names; nil means net.DefaultResolver.
 	Resolver *net.Resolver
+
+	// AddressChanges offers ASCONF and AUTH to every peer, whatever the
+	// sysctls say, so that accepted associations can change their
+	// addresses while up (see Dialer.AddressChanges); a peer that adds or
+	// removes addresses needs it here. See docs/address-changes.md.
+	AddressChanges bool
 }
 
 // Listen announces on the local network address with a zero ListenConfig.

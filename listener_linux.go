@@ -21,6 +21,8 @@ type Listener struct {
 	net    string
 	addr   atomic.Pointer[sctp.SCTPAddr]
 	closed atomic.Bool
+
+	addrChanges bool // ListenConfig.AddressChanges
 }
 
 var (
@@ -72,7 +74,7 @@ func (lc *ListenConfig) listenSCTP(p *listenPlan) (_ *Listener, err error) {
 		return nil, os.NewSyscallError("listen", serr)
 	}
 
-	l := &Listener{f: f, rc: rc, net: p.network}
+	l := &Listener{f: f, rc: rc, net: p.network, addrChanges: lc.AddressChanges}
 	l.addr.Store(p.sctpAddr())
 	l.refreshAddr()
 	return l, nil
@@ -85,6 +87,11 @@ func (lc *ListenConfig) sockopts(fd int, p *listenPlan) error {
 	// its port while associations of the previous one linger.
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
 		return os.NewSyscallError("setsockopt", err)
+	}
+	if lc.AddressChanges {
+		if err := enableAddressChanges(fd); err != nil {
+			return err
+		}
 	}
 	return endpointOptions{
 		family6:    p.family6,
@@ -227,6 +234,7 @@ func (l *Listener) AcceptSCTP() (*Conn, error) {
 	if err != nil {
 		return nil, l.opError("accept", err)
 	}
+	c.addrChanges.Store(l.addrChanges)
 	return c, nil
 }
 

@@ -241,6 +241,11 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 	if pathParams.PathMaxRetrans == 0 {
 		pathParams.PathMaxRetrans = maxRetrans
 	}
+	if d.AddressChanges {
+		if err := enableAddressChanges(fd); err != nil {
+			return err
+		}
+	}
 	return endpointOptions{
 		family6:     family == unix.AF_INET6,
 		v6only:      v6only,

@@ -68,6 +68,14 @@ func TestZeroValues(t *testing.T) {
 			require.Nil(t, sc)
 			return err
 		},
+		"AddLocalAddrs":    func(t *testing.T, c *Conn) error { return c.AddLocalAddrs(net.IPv4(127, 0, 0, 2)) },
+		"RemoveLocalAddrs": func(t *testing.T, c *Conn) error { return c.RemoveLocalAddrs(net.IPv4(127, 0, 0, 2)) },
+		"SetPeerPrimary":   func(t *testing.T, c *Conn) error { return c.SetPeerPrimary(nil) },
+		"AddressChangeSupport": func(t *testing.T, c *Conn) error {
+			s, err := c.AddressChangeSupport()
+			require.Zero(t, s)
+			return err
+		},
 	}
 	// Methods without an error result: their zero value (for net.Addr an
 	// untyped nil, not a nil pointer in an interface).
@@ -101,6 +109,8 @@ func TestZeroValues(t *testing.T) {
 			require.Nil(t, f)
 			return err
 		},
+		"AddLocalAddrs":    func(t *testing.T, l *Listener) error { return l.AddLocalAddrs(nil) },
+		"RemoveLocalAddrs": func(t *testing.T, l *Listener) error { return l.RemoveLocalAddrs(net.IPv4(127, 0, 0, 2)) },
 	}
 	listenerValues := map[string]func(l *Listener) any{
 		"Addr": func(l *Listener) any { return l.Addr() },
