@@ -93,6 +93,14 @@ type Dialer struct {
 	// PathParams.HeartbeatInterval.
 	PathParams PathParams
 
+	// Failover sets how paths and the association are given up (RTO
+	// bounds, heartbeats, PF and switch-over thresholds, the
+	// association's retransmission limit); see Failover and
+	// FailoverWithin. It is applied after RTO, PathParams and KeepAlive,
+	// so its non-zero fields win; a non-zero Failover.RTO.Initial turns
+	// INIT pacing off as RTO.Initial does. The zero value changes nothing.
+	Failover Failover
+
 	// KeepAliveConfig, when Enable is true, takes precedence over
 	// KeepAlive, as in net.Dialer. For SCTP networks it turns heartbeats on
 	// every Interval (or Idle when Interval is zero; both zero keeps the

@@ -54,6 +54,11 @@ type ListenConfig struct {
 	RTO        RTOInfo
 	PathParams PathParams
 
+	// Failover is the failover policy accepted associations inherit
+	// (see Dialer.Failover); applied after RTO, PathParams and
+	// KeepAlive, so its non-zero fields win.
+	Failover Failover
+
 	// Backlog is the length of the accept queue passed to listen(2).
 	// Zero or negative means SOMAXCONN; the kernel caps any value at
 	// net.core.somaxconn, and values beyond listen's int are passed as

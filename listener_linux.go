@@ -93,6 +93,7 @@ func (lc *ListenConfig) sockopts(fd int, p *listenPlan) error {
 		keepAlive:  lc.KeepAlive,
 		rto:        lc.RTO,
 		pathParams: lc.PathParams,
+		failover:   &lc.Failover,
 	}.apply(fd)
 }
 

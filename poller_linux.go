@@ -249,6 +249,7 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 		heartbeatOn: heartbeatOn,
 		rto:         d.RTO,
 		pathParams:  pathParams,
+		failover:    &d.Failover,
 	}.apply(fd)
 }
 
@@ -263,6 +264,7 @@ type endpointOptions struct {
 	heartbeatOn bool
 	rto         RTOInfo
 	pathParams  PathParams
+	failover    *Failover // nil or zero: none; applied last, so it wins
 }
 
 func (o endpointOptions) apply(fd int) error {
@@ -285,8 +287,12 @@ func (o endpointOptions) apply(fd int) error {
 		}
 	}
 	// Association id 0 sets the endpoint's defaults for what follows.
-	if o.rto != (RTOInfo{}) {
-		if err := setRTOInfo(fd, 0, o.rto); err != nil {
+	rto := o.rto
+	if o.failover != nil {
+		rto = mergeRTO(rto, o.failover.RTO)
+	}
+	if rto != (RTOInfo{}) {
+		if err := setRTOInfo(fd, 0, rto); err != nil {
 			return err
 		}
 	}
@@ -301,6 +307,9 @@ func (o endpointOptions) apply(fd int) error {
 		if err := setPaddrParams(fd, heartbeatParams(0, o.keepAlive)); err != nil {
 			return err
 		}
+	}
+	if o.failover != nil {
+		return o.failover.apply(fd, 0, false)
 	}
 	return nil
 }
