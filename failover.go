@@ -130,19 +130,26 @@ type AssocParams struct {
 // failed.
 const minFailoverWithin = 600 * time.Millisecond
 
+// minFailoverRTO is FailoverWithin's lowest RTO.Min: above the 200 ms by
+// which a peer may delay a SACK (net.sctp.sack_timeout), so that a delayed
+// SACK does not look like a lost path.
+const minFailoverRTO = 250 * time.Millisecond
+
 // FailoverWithin returns the policy under which a path that stops
 // answering while it carries data is abandoned within d: traffic moves to
 // another path and that path becomes the primary, so a stream stalls for
 // at most d. With D = max(d, 600 ms) it sets
 //
-//	RTO.Max = RTO.Initial = D/2, RTO.Min = D/8
+//	RTO.Max = RTO.Initial = D/2, RTO.Min = max(D/4, 250 ms)
 //	HeartbeatInterval     = D/2
 //	PathMaxRetrans 2, PFThreshold 0, SwitchoverThreshold 0
 //	AssocMaxRetrans 4
 //	ExposePF on
 //
 // Why: the first retransmission timeout on a path comes within its RTO,
-// at most RTO.Max = D/2 after the last answer; with PFThreshold 0 that
+// at most RTO.Max = D/2 after the last answer (RTO.Min stays above the
+// 200 ms a peer may hold back its SACK, net.sctp.sack_timeout, so a
+// delayed SACK is not taken for a loss); with PFThreshold 0 that
 // timeout makes the path PF, so the retransmission and all new data go to
 // another path at once, and SwitchoverThreshold 0 makes that path the
 // primary. The other half of D covers the new path's round trip (paths
@@ -165,7 +172,7 @@ func FailoverWithin(d time.Duration) Failover {
 	d = max(d, minFailoverWithin)
 	half := d / 2
 	return Failover{
-		RTO:               RTOInfo{Initial: half, Max: half, Min: d / 8},
+		RTO:               RTOInfo{Initial: half, Max: half, Min: max(d/4, minFailoverRTO)},
 		HeartbeatInterval: half,
 		Thresholds:        &PathThresholds{PathMaxRetrans: 2, PFThreshold: 0, SwitchoverThreshold: 0},
 		AssocMaxRetrans:   4,

@@ -111,8 +111,8 @@ func TestFailoverWithinReadBack(t *testing.T) {
 	c, peer := failoverPair(t, FailoverWithin(time.Second), FailoverWithin(time.Second))
 	for _, conn := range []*Conn{c, peer} {
 		rto, pp, th, ap, e := readFailover(t, conn)
-		require.Equal(t, RTOInfo{Initial: 500 * time.Millisecond, Max: 500 * time.Millisecond, Min: 128 * time.Millisecond}, rto,
-			"125 ms is 31.25 ticks of 4 ms: 32 ticks")
+		require.Equal(t, RTOInfo{Initial: 500 * time.Millisecond, Max: 500 * time.Millisecond, Min: 252 * time.Millisecond}, rto,
+			"250 ms is 62.5 ticks of 4 ms at HZ=250: 63 ticks")
 		require.Equal(t, 500*time.Millisecond, pp.HeartbeatInterval)
 		require.Equal(t, PathThresholds{PathMaxRetrans: 2}, th)
 		require.Equal(t, uint16(4), ap.MaxRetrans)

@@ -13,12 +13,13 @@ func TestFailoverWithin(t *testing.T) {
 		d        time.Duration
 		max, min time.Duration
 	}{
-		{time.Second, 500 * time.Millisecond, 125 * time.Millisecond},
-		{4 * time.Second, 2 * time.Second, 500 * time.Millisecond},
+		{time.Second, 500 * time.Millisecond, 250 * time.Millisecond},
+		{4 * time.Second, 2 * time.Second, time.Second},
+		{800 * time.Millisecond, 400 * time.Millisecond, 250 * time.Millisecond},
 		// Below 600 ms the kernel's 200 ms heartbeat floor rules.
-		{100 * time.Millisecond, 300 * time.Millisecond, 75 * time.Millisecond},
-		{0, 300 * time.Millisecond, 75 * time.Millisecond},
-		{-time.Second, 300 * time.Millisecond, 75 * time.Millisecond},
+		{100 * time.Millisecond, 300 * time.Millisecond, 250 * time.Millisecond},
+		{0, 300 * time.Millisecond, 250 * time.Millisecond},
+		{-time.Second, 300 * time.Millisecond, 250 * time.Millisecond},
 	} {
 		f := FailoverWithin(tc.d)
 		require.Equal(t, RTOInfo{Initial: tc.max, Max: tc.max, Min: tc.min}, f.RTO, "d=%v", tc.d)
@@ -29,6 +30,7 @@ func TestFailoverWithin(t *testing.T) {
 		// The kernel accepts the limit on a live two-path association.
 		require.LessOrEqual(t, f.AssocMaxRetrans, 2*f.Thresholds.PathMaxRetrans)
 		require.LessOrEqual(t, f.Thresholds.PFThreshold, f.Thresholds.SwitchoverThreshold)
+		require.LessOrEqual(t, f.RTO.Min, f.RTO.Max)
 	}
 }
 
