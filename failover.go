@@ -154,17 +154,18 @@ const minFailoverRTO = 250 * time.Millisecond
 // another path at once, and SwitchoverThreshold 0 makes that path the
 // primary. The other half of D covers the new path's round trip (paths
 // that never carried data start at RTO.Initial, not the kernel's 3 s).
-// Then the dead path is probed every RTO (at least every 200 ms) and is
-// reported unreachable (INACTIVE, ADDR_UNREACHABLE) after three strikes,
-// typically within D and at most within D/2 + 3·max(200 ms, 3·D/4). An
-// idle path is probed every HeartbeatInterval plus its RTO, so its loss
-// is noticed within about 2·D. With every path dead the association ends
-// (reads and writes fail with ETIMEDOUT) after 4 strikes, within
-// 4·max(200 ms, 3·D/4) = 3·D. AssocMaxRetrans 4 is the largest limit the
-// kernel accepts on a live two-path association with PathMaxRetrans 2.
+// The dead path is then probed every RTO (at least every 200 ms, the
+// kernel's floor) and reported unreachable (INACTIVE, ADDR_UNREACHABLE)
+// after three strikes, within D/2 + 3·max(200 ms, 3·D/4). A path that
+// dies while idle is probed every HeartbeatInterval plus up to 1.5 RTOs,
+// so its loss is reported within about 4·D. With every path dead the
+// association ends (reads and writes fail, the first with ETIMEDOUT)
+// after 4 strikes, within 4·max(200 ms, 3·D/4) = 3·D. AssocMaxRetrans 4
+// is the largest limit the kernel accepts on a live two-path association
+// with PathMaxRetrans 2.
 //
 // When the old primary answers again it becomes ACTIVE (ADDR_AVAILABLE)
-// within about HeartbeatInterval + RTO, but it stays secondary: call
+// within HeartbeatInterval + 1.5·RTO.Max = 1.25·D, but it stays secondary: call
 // Conn.SetPrimaryAddr to move traffic back, or set SwitchoverThreshold to
 // NoSwitchover to keep the primary where it was (traffic then returns to
 // it by itself). docs/multihoming.md has the measured numbers.
