@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,26 +24,13 @@ type failoverFlags struct {
 // QEMU guest of ./scripts/demo.sh failover has both).
 func runFailover(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("failover", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var o failoverFlags
 	fs.StringVar(&o.family, "family", "ipv4", `the paths' addresses: "ipv4", "ipv6" or "mixed"`)
 	fs.DurationVar(&o.within, "within", time.Second, "the failover bound given to sctpdial.FailoverWithin")
 	fs.DurationVar(&o.down, "down", 0, "how long the path stays cut (default: until it is reported unreachable, at most 4×within)")
 	fs.DurationVar(&o.up, "up", 0, "how long to go on after the restore (default: until it is reported available, at most 3×within)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sctpdial failover [-family ipv4|ipv6|mixed] [-within D] [-down D] [-up D]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "sctpdial failover: unexpected arguments %q\n", fs.Args())
-		fs.Usage()
-		return exitUsage
+	if code := parseSub(fs, args, "sctpdial failover [-family ipv4|ipv6|mixed] [-within D] [-down D] [-up D]", stderr); code >= 0 {
+		return code
 	}
 	if o.family != "ipv4" && o.family != "ipv6" && o.family != "mixed" {
 		fmt.Fprintf(stderr, "sctpdial failover: -family must be \"ipv4\", \"ipv6\" or \"mixed\", not %q\n", o.family)
@@ -54,12 +40,5 @@ func runFailover(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "sctpdial failover: -within must be positive, -down and -up not negative")
 		return exitUsage
 	}
-	if err := failoverDemo(ctx, stdout, o); err != nil {
-		var se *stepError
-		if errors.As(err, &se) {
-			return report(stderr, "failover: "+se.step, se.err)
-		}
-		return report(stderr, "failover", err)
-	}
-	return exitOK
+	return reportSub(stderr, "failover", failoverDemo(ctx, stdout, o))
 }

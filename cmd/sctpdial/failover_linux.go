@@ -43,15 +43,7 @@ func failoverDemo(ctx context.Context, w io.Writer, o failoverFlags) error {
 		return failed("listening in the server namespace", err)
 	}
 	defer ln.Close()
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		if c, err := ln.AcceptSCTP(); err == nil {
-			echo(c, &options{}, io.Discard)
-			c.Close()
-		}
-	}()
-	defer func() { ln.Close(); <-served }()
+	defer serveEcho(ln)()
 
 	target := addrList(lab.ServerAddrs(), ln.Addr().(*sctp.SCTPAddr).Port)
 	var c *sctpdial.Conn
