@@ -89,15 +89,18 @@ type PFExpose int32
 // The PFExpose values.
 const (
 	// PFExposeDefault (SCTP_PF_EXPOSE_UNSET) keeps what the socket has;
-	// read back, it means nobody set it: PF paths read as PF in Paths
-	// and ADDR_POTENTIALLY_FAILED is delivered.
+	// read back, it means nobody set it: PF paths read as PF in Paths,
+	// but neither ADDR_POTENTIALLY_FAILED nor the ADDR_AVAILABLE of a PF
+	// path that recovers is delivered (sctp_assoc_control_transport
+	// notifies them only when exposure is on).
 	PFExposeDefault PFExpose = 0
 	// PFExposeOff (SCTP_PF_EXPOSE_DISABLE) hides PF: no
 	// ADDR_POTENTIALLY_FAILED, and SCTP_GET_PEER_ADDR_INFO of a PF path
 	// fails with EACCES, as RFC 7829 section 7.3 asks.
 	PFExposeOff PFExpose = 1
 	// PFExposeOn (SCTP_PF_EXPOSE_ENABLE) reports PF paths and delivers
-	// ADDR_POTENTIALLY_FAILED.
+	// ADDR_POTENTIALLY_FAILED, and ADDR_AVAILABLE when a PF path
+	// recovers.
 	PFExposeOn PFExpose = 2
 )
 
