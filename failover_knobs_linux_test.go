@@ -120,6 +120,19 @@ func TestFailoverWithinReadBack(t *testing.T) {
 	}
 }
 
+// SetFailover on a live association: every knob reads back.
+func TestSetFailoverLive(t *testing.T) {
+	requireGuest(t)
+	c, _ := failoverPair(t, Failover{}, Failover{})
+	require.NoError(t, c.SetFailover(FailoverWithin(800*time.Millisecond)))
+	rto, pp, th, ap, e := readFailover(t, c)
+	require.Equal(t, RTOInfo{Initial: 400 * time.Millisecond, Max: 400 * time.Millisecond, Min: 252 * time.Millisecond}, rto)
+	require.Equal(t, 400*time.Millisecond, pp.HeartbeatInterval)
+	require.Equal(t, PathThresholds{PathMaxRetrans: 2}, th)
+	require.Equal(t, uint16(4), ap.MaxRetrans, "the thresholds are set first: 2 paths × 2 allow 4")
+	require.Equal(t, PFExposeOn, e)
+}
+
 // The kernel's own checks, as a live association meets them.
 func TestFailoverKernelLimits(t *testing.T) {
 	requireGuest(t)
