@@ -110,9 +110,10 @@ type Dialer struct {
 	// itself does not end when its last path is marked down: the kernel
 	// goes on retransmitting over the inactive paths and ends it only when
 	// its own error count passes SCTP_ASSOCINFO sasoc_asocmaxrxt
-	// (net.sctp.association_max_retrans, 10; measured with every path cut:
-	// about 1 s after the last path went down with 100–200 ms RTOs). For
-	// other networks it is passed to net.Dialer.
+	// (Failover.AssocMaxRetrans; net.sctp.association_max_retrans, 10;
+	// measured with every path cut: about 1 s after the last path went
+	// down with 100–200 ms RTOs). For other networks it is passed to
+	// net.Dialer.
 	KeepAliveConfig net.KeepAliveConfig
 
 	// FallbackDelay is passed to net.Dialer for other networks. SCTP dials

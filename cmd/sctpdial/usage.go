@@ -85,4 +85,5 @@ EXAMPLES
     sctpdial -watch -ppid 46 192.0.2.1,198.51.100.1:3868
     sctpdial -l -k -echo 192.0.2.1,198.51.100.1:7
     sctpdial -l :3868 > received.bin
+    sctpdial failover -within 2s -family mixed
 `
