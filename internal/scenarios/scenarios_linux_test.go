@@ -111,6 +111,7 @@ func streamAcrossCut(t *testing.T, f netlab.Family, total, cutAfter int) {
 	c, peer := pair(t, lab, d, lc)
 	rec := record(t, peer)
 	require.Equal(t, lab.Paths[0].Server, primary(t, c), "the first address is the primary")
+	require.Equal(t, lab.Paths[0].Client, primary(t, peer), "the server's primary is where the INIT came from")
 
 	res := stream(t, lab, c, peer, total, 64<<10, cutAfter, 0)
 	stall := res.failoverStall(within)
