@@ -69,6 +69,14 @@ type Dialer struct {
 	// Initial turns INIT pacing off (see DisableInitPacing).
 	RTO RTOInfo
 
+	// Failover sets how paths and the association are given up (RTO
+	// bounds, heartbeats, PF and switch-over thresholds, the
+	// association's retransmission limit); see Failover and
+	// FailoverWithin. It is applied after RTO, PathParams and KeepAlive,
+	// so its non-zero fields win; a non-zero Failover.RTO.Initial turns
+	// INIT pacing off as RTO.Initial does. The zero value changes nothing.
+	Failover Failover
+
 	// DisableInitPacing keeps the kernel's INIT timing. By default
 	// (false), a dial with two or more addresses and a deadline (Timeout,
 	// Deadline or the context's) whose RTO.Initial and
@@ -92,14 +100,6 @@ type Dialer struct {
 	// the kernel's values; a non-zero KeepAlive wins over
 	// PathParams.HeartbeatInterval.
 	PathParams PathParams
-
-	// Failover sets how paths and the association are given up (RTO
-	// bounds, heartbeats, PF and switch-over thresholds, the
-	// association's retransmission limit); see Failover and
-	// FailoverWithin. It is applied after RTO, PathParams and KeepAlive,
-	// so its non-zero fields win; a non-zero Failover.RTO.Initial turns
-	// INIT pacing off as RTO.Initial does. The zero value changes nothing.
-	Failover Failover
 
 	// KeepAliveConfig, when Enable is true, takes precedence over
 	// KeepAlive, as in net.Dialer. For SCTP networks it turns heartbeats on

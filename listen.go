@@ -46,6 +46,11 @@ type ListenConfig struct {
 	// fields keep the kernel's defaults.
 	InitMsg sctp.InitMsg
 
+	// Failover is the failover policy accepted associations inherit
+	// (see Dialer.Failover); applied after RTO, PathParams and
+	// KeepAlive, so its non-zero fields win.
+	Failover Failover
+
 	// RTO and PathParams set the retransmission timeout bounds
 	// (SCTP_RTOINFO) and per-path parameters (SCTP_PEER_ADDR_PARAMS) that
 	// accepted associations inherit from the listening endpoint. Zero
@@ -53,11 +58,6 @@ type ListenConfig struct {
 	// PathParams.HeartbeatInterval.
 	RTO        RTOInfo
 	PathParams PathParams
-
-	// Failover is the failover policy accepted associations inherit
-	// (see Dialer.Failover); applied after RTO, PathParams and
-	// KeepAlive, so its non-zero fields win.
-	Failover Failover
 
 	// Backlog is the length of the accept queue passed to listen(2).
 	// Zero or negative means SOMAXCONN; the kernel caps any value at

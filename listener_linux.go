@@ -87,13 +87,13 @@ func (lc *ListenConfig) sockopts(fd int, p *listenPlan) error {
 		return os.NewSyscallError("setsockopt", err)
 	}
 	return endpointOptions{
+		failover:   &lc.Failover,
 		family6:    p.family6,
 		v6only:     p.v6only,
 		initMsg:    lc.InitMsg,
 		keepAlive:  lc.KeepAlive,
 		rto:        lc.RTO,
 		pathParams: lc.PathParams,
-		failover:   &lc.Failover,
 	}.apply(fd)
 }
 
