@@ -242,6 +242,7 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 		pathParams.PathMaxRetrans = maxRetrans
 	}
 	return endpointOptions{
+		failover:    &d.Failover,
 		family6:     family == unix.AF_INET6,
 		v6only:      v6only,
 		initMsg:     d.InitMsg,
@@ -249,12 +250,12 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 		heartbeatOn: heartbeatOn,
 		rto:         d.RTO,
 		pathParams:  pathParams,
-		failover:    &d.Failover,
 	}.apply(fd)
 }
 
 // endpointOptions are the options dialing and listening sockets share.
 type endpointOptions struct {
+	failover  *Failover // nil or zero: none; applied last, so it wins
 	family6   bool
 	v6only    bool
 	initMsg   sctp.InitMsg
@@ -264,7 +265,6 @@ type endpointOptions struct {
 	heartbeatOn bool
 	rto         RTOInfo
 	pathParams  PathParams
-	failover    *Failover // nil or zero: none; applied last, so it wins
 }
 
 func (o endpointOptions) apply(fd int) error {
