@@ -309,7 +309,9 @@ func (o endpointOptions) apply(fd int) error {
 		}
 	}
 	if o.failover != nil {
-		return o.failover.apply(fd, 0, false)
+		if err := o.failover.apply(fd, 0, false); err != nil {
+			return err
+		}
 	}
 	return nil
 }
