@@ -19,7 +19,7 @@ import (
 
 // within is the failover bound of the tuned scenarios:
 // SCTPDIAL_SCENARIO_WITHIN (a duration) or 2 s. The guest runs under TCG
-// on a shared, busy machine, where reads alone stall for up to a second
+// on a shared, busy machine, where reads alone stall for a second or more
 // now and then (see the "before the cut" numbers): 2 s leaves room for
 // that. docs/multihoming.md has the numbers for 1 s and 2 s.
 var within = func() time.Duration {
