@@ -27,7 +27,9 @@ import "time"
 // ETIMEDOUT, when its error count reaches AssocMaxRetrans.
 //
 // PF handling as a whole is switched by the sysctl net.sctp.pf_enable (1 by
-// default); there is no socket option for it.
+// default); there is no socket option for it. Thresholds and ExposePF need
+// Linux 5.5 (SCTP_PEER_ADDR_THLDS_V2, SCTP_EXPOSE_POTENTIALLY_FAILED_STATE):
+// older kernels refuse them with ENOPROTOOPT.
 type Failover struct {
 	// RTO bounds the retransmission timeouts (SCTP_RTOINFO), as
 	// Dialer.RTO does. Where both set a field, Failover's wins.
