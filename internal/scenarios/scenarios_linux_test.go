@@ -334,6 +334,14 @@ func TestScenarioAllPathsCut(t *testing.T) {
 	if !errors.Is(w.err, syscall.ETIMEDOUT) {
 		require.ErrorIs(t, w.err, syscall.EPIPE, "a write after the error was reported")
 	}
+	// Once reported, the end stays: reads see io.EOF, writes fail, and
+	// neither waits.
+	start := time.Now()
+	_, err := c.Read(make([]byte, 16))
+	require.ErrorIs(t, err, io.EOF)
+	_, err = c.Write([]byte("x"))
+	require.Error(t, err)
+	require.Less(t, time.Since(start), time.Second)
 }
 
 // (e) A multi-homed client (LocalAddr with both of its addresses): the
