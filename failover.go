@@ -8,7 +8,8 @@ import "time"
 // retransmission limit. Dialer.Failover and ListenConfig.Failover set it
 // before the association exists; Conn.SetFailover changes a live one. The
 // zero value changes nothing; every zero field keeps the kernel's value.
-// FailoverWithin derives all of it from one duration.
+// FailoverWithin derives all of it from one duration. Each end gives up
+// paths for the data it sends, so both ends need the policy.
 //
 // How Linux uses these values (net/sctp/sm_sideeffect.c,
 // sctp_do_8_2_transport_strike): every retransmission timeout of a path,
