@@ -69,6 +69,14 @@ type Dialer struct {
 	// Initial turns INIT pacing off (see DisableInitPacing).
 	RTO RTOInfo
 
+	// Failover sets how paths and the association are given up (RTO
+	// bounds, heartbeats, PF and switch-over thresholds, the
+	// association's retransmission limit); see Failover and
+	// FailoverWithin. It is applied after RTO, PathParams and KeepAlive,
+	// so its non-zero fields win; a non-zero Failover.RTO.Initial turns
+	// INIT pacing off as RTO.Initial does. The zero value changes nothing.
+	Failover Failover
+
 	// DisableInitPacing keeps the kernel's INIT timing. By default
 	// (false), a dial with two or more addresses and a deadline (Timeout,
 	// Deadline or the context's) whose RTO.Initial and
@@ -102,9 +110,10 @@ type Dialer struct {
 	// itself does not end when its last path is marked down: the kernel
 	// goes on retransmitting over the inactive paths and ends it only when
 	// its own error count passes SCTP_ASSOCINFO sasoc_asocmaxrxt
-	// (net.sctp.association_max_retrans, 10; measured with every path cut:
-	// about 1 s after the last path went down with 100–200 ms RTOs). For
-	// other networks it is passed to net.Dialer.
+	// (Failover.AssocMaxRetrans; net.sctp.association_max_retrans, 10;
+	// measured with every path cut: about 1 s after the last path went
+	// down with 100–200 ms RTOs). For other networks it is passed to
+	// net.Dialer.
 	KeepAliveConfig net.KeepAliveConfig
 
 	// FallbackDelay is passed to net.Dialer for other networks. SCTP dials

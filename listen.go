@@ -46,6 +46,11 @@ type ListenConfig struct {
 	// fields keep the kernel's defaults.
 	InitMsg sctp.InitMsg
 
+	// Failover is the failover policy accepted associations inherit
+	// (see Dialer.Failover); applied after RTO, PathParams and
+	// KeepAlive, so its non-zero fields win.
+	Failover Failover
+
 	// RTO and PathParams set the retransmission timeout bounds
 	// (SCTP_RTOINFO) and per-path parameters (SCTP_PEER_ADDR_PARAMS) that
 	// accepted associations inherit from the listening endpoint. Zero

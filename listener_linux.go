@@ -94,6 +94,7 @@ func (lc *ListenConfig) sockopts(fd int, p *listenPlan) error {
 		}
 	}
 	return endpointOptions{
+		failover:   &lc.Failover,
 		family6:    p.family6,
 		v6only:     p.v6only,
 		initMsg:    lc.InitMsg,

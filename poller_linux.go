@@ -247,6 +247,7 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 		}
 	}
 	return endpointOptions{
+		failover:    &d.Failover,
 		family6:     family == unix.AF_INET6,
 		v6only:      v6only,
 		initMsg:     d.InitMsg,
@@ -259,6 +260,7 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 
 // endpointOptions are the options dialing and listening sockets share.
 type endpointOptions struct {
+	failover  *Failover // nil or zero: none; applied last, so it wins
 	family6   bool
 	v6only    bool
 	initMsg   sctp.InitMsg
@@ -290,8 +292,12 @@ func (o endpointOptions) apply(fd int) error {
 		}
 	}
 	// Association id 0 sets the endpoint's defaults for what follows.
-	if o.rto != (RTOInfo{}) {
-		if err := setRTOInfo(fd, 0, o.rto); err != nil {
+	rto := o.rto
+	if o.failover != nil {
+		rto = mergeRTO(rto, o.failover.RTO)
+	}
+	if rto != (RTOInfo{}) {
+		if err := setRTOInfo(fd, 0, rto); err != nil {
 			return err
 		}
 	}
@@ -304,6 +310,11 @@ func (o endpointOptions) apply(fd int) error {
 		// Association id 0 sets the endpoint's defaults, which
 		// sctp_association_init copies into every new association.
 		if err := setPaddrParams(fd, heartbeatParams(0, o.keepAlive)); err != nil {
+			return err
+		}
+	}
+	if o.failover != nil {
+		if err := o.failover.apply(fd, 0, false); err != nil {
 			return err
 		}
 	}

@@ -60,6 +60,13 @@ func TestZeroValues(t *testing.T) {
 		"SetRTOInfo":     func(t *testing.T, c *Conn) error { return c.SetRTOInfo(RTOInfo{Min: time.Second}) },
 		"PathParams":     func(t *testing.T, c *Conn) error { _, err := c.PathParams(); return err },
 		"SetPathParams":  func(t *testing.T, c *Conn) error { return c.SetPathParams(PathParams{PathMaxRetrans: 3}) },
+		"SetFailover":    func(t *testing.T, c *Conn) error { return c.SetFailover(FailoverWithin(time.Second)) },
+		"PathThresholds": func(t *testing.T, c *Conn) error { _, err := c.PathThresholds(); return err },
+		"SetPathThresholds": func(t *testing.T, c *Conn) error {
+			return c.SetPathThresholds(PathThresholds{PathMaxRetrans: 2})
+		},
+		"AssocParams": func(t *testing.T, c *Conn) error { _, err := c.AssocParams(); return err },
+		"PFExpose":    func(t *testing.T, c *Conn) error { _, err := c.PFExpose(); return err },
 		"SetNotificationHandler": func(t *testing.T, c *Conn) error {
 			return c.SetNotificationHandler(EventAll, func(Notification) {})
 		},
