@@ -261,7 +261,7 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 		// As net's dialSerial: no socket for a dial already given up.
 		return fail(raddr, mapCtxErr(err))
 	}
-	plan := &dialPlan{network: network, raddrs: raddrs, port: hp.port, laddr: laddr,
+	plan := &dialPlan{network: network, raddrs: raddrs, raddr: raddr, port: hp.port, laddr: laddr,
 		pace: d.initPacing(ctx, len(raddrs))}
 	trace := ContextDialTrace(ctx)
 	start := trace.connectStart(d, sctpNet, plan)
@@ -277,6 +277,7 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 type dialPlan struct {
 	network string // as the caller gave it, for errors and hooks' family
 	raddrs  []netip.Addr
+	raddr   *sctp.SCTPAddr // raddrs and port, for errors and RemoteAddr
 	port    int
 	laddr   *sctp.SCTPAddr // nil: the kernel picks
 	pace    *initPacing    // nil: no INIT pacing (pacing.go)
