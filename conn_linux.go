@@ -34,8 +34,11 @@ type Conn struct {
 	laddr  atomic.Pointer[sctp.SCTPAddr] // last list read, or the seed
 	raddr  atomic.Pointer[sctp.SCTPAddr] // last list read, the dial list, or the seed
 	closed atomic.Bool
-	// What the dial or accept learnt for free, until a list is read.
-	lseed, rseed netip.AddrPort
+	// What the dial or accept learnt for free, until a list is read:
+	// getsockname, and the dialed addresses or accept4's peer.
+	lseed netip.AddrPort
+	rseed []netip.Addr
+	rport int
 
 	rx       rxState                      // Read and ReadMsg (msg_linux.go)
 	tx       txState                      // Write and WriteMsg
@@ -80,14 +83,27 @@ func (c *Conn) refreshAddr(opt int, dst *atomic.Pointer[sctp.SCTPAddr]) {
 	})
 }
 
-// knownAddr returns the last list read into dst or, before any was, the
-// seed: what the dial or accept already knew (getsockname, accept4's peer
-// address). It never returns nil.
-func knownAddr(dst *atomic.Pointer[sctp.SCTPAddr], seed netip.AddrPort) *sctp.SCTPAddr {
+// knownLocal and knownRemote return the last list read or, before any
+// was, the seed: what the dial or accept already knew. They never return
+// nil.
+func (c *Conn) knownLocal() *sctp.SCTPAddr {
+	if a := c.laddr.Load(); a != nil {
+		return a
+	}
+	var seed []netip.Addr
+	if c.lseed.IsValid() {
+		seed = []netip.Addr{c.lseed.Addr()}
+	}
+	return knownAddr(&c.laddr, seed, int(c.lseed.Port()))
+}
+
+func (c *Conn) knownRemote() *sctp.SCTPAddr { return knownAddr(&c.raddr, c.rseed, c.rport) }
+
+func knownAddr(dst *atomic.Pointer[sctp.SCTPAddr], seed []netip.Addr, port int) *sctp.SCTPAddr {
 	if a := dst.Load(); a != nil {
 		return a
 	}
-	a := addrPortSCTP(seed)
+	a := toSCTPAddr(seed, port)
 	if dst.CompareAndSwap(nil, a) {
 		return a
 	}
@@ -105,7 +121,7 @@ func (c *Conn) LocalAddr() net.Addr {
 		return nil
 	}
 	c.refreshAddr(sctpGetLocalAddrs, &c.laddr)
-	return knownAddr(&c.laddr, c.lseed)
+	return c.knownLocal()
 }
 
 // RemoteAddr returns every address of the peer (from SCTP_GET_PEER_ADDRS)
@@ -119,7 +135,7 @@ func (c *Conn) RemoteAddr() net.Addr {
 		return nil
 	}
 	c.refreshAddr(sctpGetPeerAddrs, &c.raddr)
-	return knownAddr(&c.raddr, c.rseed)
+	return c.knownRemote()
 }
 
 // Read reads the incoming byte stream. A message longer than b is returned
@@ -298,10 +314,10 @@ func (c *Conn) opError(op string, err error) error {
 		err = net.ErrClosed
 	}
 	oe := &net.OpError{Op: op, Net: c.net, Err: err}
-	if a := knownAddr(&c.laddr, c.lseed); len(a.IPAddrs) > 0 {
+	if a := c.knownLocal(); len(a.IPAddrs) > 0 {
 		oe.Source = a
 	}
-	if a := knownAddr(&c.raddr, c.rseed); len(a.IPAddrs) > 0 {
+	if a := c.knownRemote(); len(a.IPAddrs) > 0 {
 		oe.Addr = a
 	}
 	return oe

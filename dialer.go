@@ -253,21 +253,22 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 	if err != nil {
 		return fail(nil, mapCtxErr(err))
 	}
-	raddr := toSCTPAddr(raddrs, hp.port)
+	// The peer's *sctp.SCTPAddr is made only for an error: a Conn makes
+	// its own when asked.
 	if err := checkZones(raddrs); err != nil {
-		return fail(raddr, err)
+		return fail(toSCTPAddr(raddrs, hp.port), err)
 	}
 	if err := ctx.Err(); err != nil {
 		// As net's dialSerial: no socket for a dial already given up.
-		return fail(raddr, mapCtxErr(err))
+		return fail(toSCTPAddr(raddrs, hp.port), mapCtxErr(err))
 	}
-	plan := &dialPlan{network: network, raddrs: raddrs, raddr: raddr, port: hp.port, laddr: laddr,
+	plan := &dialPlan{network: network, raddrs: raddrs, port: hp.port, laddr: laddr,
 		pace: d.initPacing(ctx, len(raddrs))}
 	trace := ContextDialTrace(ctx)
 	start := trace.connectStart(d, sctpNet, plan)
 	c, err := d.dialSCTP(ctx, plan)
 	if err != nil {
-		_, err = fail(raddr, err)
+		_, err = fail(toSCTPAddr(raddrs, hp.port), err)
 	}
 	trace.connectDone(sctpNet, plan, start, c, err)
 	return c, err
@@ -277,7 +278,6 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 type dialPlan struct {
 	network string // as the caller gave it, for errors and hooks' family
 	raddrs  []netip.Addr
-	raddr   *sctp.SCTPAddr // raddrs and port, for errors and RemoteAddr
 	port    int
 	laddr   *sctp.SCTPAddr // nil: the kernel picks
 	pace    *initPacing    // nil: no INIT pacing (pacing.go)

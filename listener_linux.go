@@ -3,6 +3,7 @@ package sctpdial
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"os"
 	"sync/atomic"
 	"syscall"
@@ -233,7 +234,10 @@ func (l *Listener) AcceptSCTP() (*Conn, error) {
 	if err != nil {
 		return nil, l.opError("accept", err)
 	}
-	c.lseed, c.rseed = local, rawAddrPort(&peer)
+	c.lseed = local
+	if ap := rawAddrPort(&peer); ap.IsValid() {
+		c.rseed, c.rport = []netip.Addr{ap.Addr()}, int(ap.Port())
+	}
 	return c, nil
 }
 

@@ -98,11 +98,18 @@ func (d *Dialer) dialOnce(ctx context.Context, p *dialPlan) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	return d.waited(ctx, f, rc, p, assoc)
+}
+
+// waited finishes a dial that had to wait: once the association is up it
+// is checked like one that was up at once.
+func (d *Dialer) waited(ctx context.Context, f *os.File, rc syscall.RawConn, p *dialPlan, assoc int32) (*Conn, error) {
 	if err := waitConnected(ctx, f, rc); err != nil {
 		abandon(f, rc)
 		return nil, err
 	}
 	var c *Conn
+	var err error
 	if cerr := rc.Control(func(fd uintptr) {
 		c, err = d.established(int(fd), p, assoc)
 	}); cerr != nil {
@@ -144,9 +151,7 @@ func (d *Dialer) established(fd int, p *dialPlan, assoc int32) (*Conn, error) {
 	if (p.laddr == nil || p.laddr.Port == 0) && int(local.Port()) == p.port && isSelfConnect(fd, assoc) {
 		return nil, errSelfConnect
 	}
-	c := &Conn{net: p.network, assoc: assoc, lseed: local}
-	c.raddr.Store(p.raddr)
-	return c, nil
+	return &Conn{net: p.network, assoc: assoc, lseed: local, rseed: p.raddrs, rport: p.port}, nil
 }
 
 // startConnect prepares the socket (setupSocket) and calls sctp_connectx.

@@ -127,12 +127,3 @@ func ntohs(p uint16) uint16 {
 	binary.NativeEndian.PutUint16(b[:], p)
 	return binary.BigEndian.Uint16(b[:])
 }
-
-// addrPortSCTP is ap as a one-address *sctp.SCTPAddr; an empty one (never
-// nil) for the zero AddrPort.
-func addrPortSCTP(ap netip.AddrPort) *sctp.SCTPAddr {
-	if !ap.IsValid() {
-		return &sctp.SCTPAddr{}
-	}
-	return toSCTPAddr([]netip.Addr{ap.Addr()}, int(ap.Port()))
-}
