@@ -93,6 +93,21 @@ type Dialer struct {
 	// PathParams.HeartbeatInterval.
 	PathParams PathParams
 
+	// DelayedSACK sets how the association acknowledges data it receives
+	// (SCTP_DELAYED_SACK) before connecting; zero fields keep the kernel's
+	// (a SACK every second packet or after 200 ms). SignallingProfile turns
+	// delayed SACK off.
+	DelayedSACK DelayedSACK
+
+	// ReadBuffer and WriteBuffer set SO_RCVBUF and SO_SNDBUF, in bytes,
+	// before connecting (the receive window is sized from the receive
+	// buffer then). Zero means the package's default, large enough that
+	// messages of 64 KiB do not stall on a delayed SACK (see
+	// docs/benchmarks.md); a negative value keeps the kernel's
+	// (net.core.rmem_default, wmem_default). The kernel caps them at
+	// net.core.rmem_max and wmem_max without CAP_NET_ADMIN.
+	ReadBuffer, WriteBuffer int
+
 	// KeepAliveConfig, when Enable is true, takes precedence over
 	// KeepAlive, as in net.Dialer. For SCTP networks it turns heartbeats on
 	// every Interval (or Idle when Interval is zero; both zero keeps the

@@ -95,6 +95,9 @@ func (lc *ListenConfig) sockopts(fd int, p *listenPlan) error {
 		keepAlive:  lc.KeepAlive,
 		rto:        lc.RTO,
 		pathParams: lc.PathParams,
+		sack:       lc.DelayedSACK,
+		rcvbuf:     lc.ReadBuffer,
+		sndbuf:     lc.WriteBuffer,
 	}.apply(fd)
 }
 

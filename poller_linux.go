@@ -385,6 +385,9 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 		heartbeatOn: heartbeatOn,
 		rto:         d.RTO,
 		pathParams:  pathParams,
+		sack:        d.DelayedSACK,
+		rcvbuf:      d.ReadBuffer,
+		sndbuf:      d.WriteBuffer,
 	}.apply(fd)
 }
 
@@ -399,6 +402,9 @@ type endpointOptions struct {
 	heartbeatOn bool
 	rto         RTOInfo
 	pathParams  PathParams
+	sack        DelayedSACK
+	// rcvbuf and sndbuf: 0 the package's default, negative the kernel's.
+	rcvbuf, sndbuf int
 }
 
 func (o endpointOptions) apply(fd int) error {
@@ -414,6 +420,12 @@ func (o endpointOptions) apply(fd int) error {
 	// bundling delays by default; accepted associations inherit it.
 	if err := unix.SetsockoptInt(fd, solSCTP, sctpNoDelay, 1); err != nil {
 		return os.NewSyscallError("setsockopt", err)
+	}
+	if err := setBuffers(fd, bufferSize(o.rcvbuf), bufferSize(o.sndbuf)); err != nil {
+		return err
+	}
+	if err := setDelayedSACK(fd, 0, o.sack); err != nil {
+		return err
 	}
 	if o.initMsg != (sctp.InitMsg{}) {
 		if err := setInitMsg(fd, o.initMsg); err != nil {
