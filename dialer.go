@@ -36,6 +36,13 @@ type Dialer struct {
 	// before connecting (an empty IP list binds the wildcard address with
 	// its Port). For other networks it is passed to net.Dialer. Nil lets
 	// the kernel choose.
+	//
+	// When the kernel chooses the local port, a dial whose association
+	// turns out to be connected to itself (the port chosen was the
+	// destination port, nobody listens there, and the INIT met itself) is
+	// closed and retried twice, then fails with ECONNREFUSED, as package
+	// net guards TCP dials (Go issue 2690). With an explicit port the
+	// self-connect is the caller's choice and is returned, as with TCP.
 	LocalAddr net.Addr
 
 	// Resolver looks up host names; nil means net.DefaultResolver.

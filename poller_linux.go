@@ -168,9 +168,9 @@ func (d *Dialer) startConnect(ctx context.Context, fd, family int, p *dialPlan) 
 	assoc, err = connectx(fd, addrs)
 	switch err {
 	case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
-		// A non-blocking connect answers EINPROGRESS (sctp_connect_new_asoc
-		// never waits with O_NONBLOCK), but over loopback the whole
-		// handshake usually ran in softirq context before it returned.
+		// A non-blocking connect answers EINPROGRESS (__sctp_connect skips
+		// sctp_wait_for_connect with O_NONBLOCK), but over loopback the
+		// whole handshake has usually run by the time it returns.
 		return assoc, isEstablished(fd), nil
 	case nil, unix.EISCONN:
 		return assoc, true, nil
