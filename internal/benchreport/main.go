@@ -271,12 +271,16 @@ func writeDoc(w *strings.Builder, r *results, ts []target, env, svgLink string) 
 	table("One cancelled pending dial (µs)", "Cancel/", "p50-µs", "raw-close", []string{"sctpdial", "raw-close"}, "p99-µs")
 	table("1,000 pending dials cancelled at once", "CancelMany/", "ms/batch", "raw-close", []string{"sctpdial", "raw-close"})
 	if _, ok := r.median("Pending/sctpdial-10000", "threads"); ok {
-		w.WriteString("\n## Pending dials to silent peers\n\n| contender | threads | threads added | MiB added |\n| --- | --- | --- | --- |\n")
+		w.WriteString("\n## Pending dials to silent peers\n\n| contender | threads | threads added | MiB added | MiB resident |\n| --- | --- | --- | --- | --- |\n")
 		for _, c := range []string{"sctpdial-10000", "ishidawataru-200"} {
 			th, _ := r.median("Pending/"+c, "threads")
 			ta, _ := r.median("Pending/"+c, "threads-added")
 			mb, _ := r.median("Pending/"+c, "MiB-added")
-			fmt.Fprintf(w, "| %s | %.0f | %.0f | %.1f |\n", c, th, ta, mb)
+			rss := "–"
+			if v, ok := r.median("Pending/"+c, "MiB-rss"); ok {
+				rss = fmt.Sprintf("%.1f", v)
+			}
+			fmt.Fprintf(w, "| %s | %.0f | %.0f | %.1f | %s |\n", c, th, ta, mb, rss)
 		}
 	}
 	for _, kind := range []string{"Throughput", "RequestResponse"} {
