@@ -40,7 +40,7 @@ func wrapFD(fd int) (*os.File, syscall.RawConn, error) {
 // a descriptor that is not on the poller yet.
 type fdRawConn int
 
-var errNotPollable = errors.New("sctpdial: the socket is not on the poller yet")
+var errNotOnPoller = errors.New("sctpdial: the socket is not on the poller yet")
 
 func (c fdRawConn) Control(f func(fd uintptr)) error {
 	f(uintptr(c))
@@ -51,7 +51,7 @@ func (c fdRawConn) Read(f func(fd uintptr) bool) error {
 	if f(uintptr(c)) {
 		return nil
 	}
-	return errNotPollable
+	return errNotOnPoller
 }
 
 func (c fdRawConn) Write(f func(fd uintptr) bool) error { return c.Read(f) }
