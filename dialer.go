@@ -36,6 +36,13 @@ type Dialer struct {
 	// before connecting (an empty IP list binds the wildcard address with
 	// its Port). For other networks it is passed to net.Dialer. Nil lets
 	// the kernel choose.
+	//
+	// When the kernel chooses the local port, a dial whose association
+	// turns out to be connected to itself (the port chosen was the
+	// destination port, nobody listens there, and the INIT met itself) is
+	// closed and retried twice, then fails with ECONNREFUSED, as package
+	// net guards TCP dials (Go issue 2690). With an explicit port the
+	// self-connect is the caller's choice and is returned, as with TCP.
 	LocalAddr net.Addr
 
 	// Resolver looks up host names; nil means net.DefaultResolver.
@@ -100,6 +107,21 @@ type Dialer struct {
 	// the kernel's values; a non-zero KeepAlive wins over
 	// PathParams.HeartbeatInterval.
 	PathParams PathParams
+
+	// DelayedSACK sets how the association acknowledges data it receives
+	// (SCTP_DELAYED_SACK) before connecting; zero fields keep the kernel's
+	// (a SACK every second packet or after 200 ms). SignallingProfile turns
+	// delayed SACK off.
+	DelayedSACK DelayedSACK
+
+	// ReadBuffer and WriteBuffer set SO_RCVBUF and SO_SNDBUF, in bytes,
+	// before connecting (the receive window is sized from the receive
+	// buffer then). Zero means the package's default, large enough that
+	// messages of 64 KiB do not stall on a delayed SACK (see
+	// docs/benchmarks.md); a negative value keeps the kernel's
+	// (net.core.rmem_default, wmem_default). The kernel caps them at
+	// net.core.rmem_max and wmem_max without CAP_NET_ADMIN.
+	ReadBuffer, WriteBuffer int
 
 	// KeepAliveConfig, when Enable is true, takes precedence over
 	// KeepAlive, as in net.Dialer. For SCTP networks it turns heartbeats on
@@ -276,13 +298,14 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 	if err != nil {
 		return fail(nil, mapCtxErr(err))
 	}
-	raddr := toSCTPAddr(raddrs, hp.port)
+	// The peer's *sctp.SCTPAddr is made only for an error: a Conn makes
+	// its own when asked.
 	if err := checkZones(raddrs); err != nil {
-		return fail(raddr, err)
+		return fail(toSCTPAddr(raddrs, hp.port), err)
 	}
 	if err := ctx.Err(); err != nil {
 		// As net's dialSerial: no socket for a dial already given up.
-		return fail(raddr, mapCtxErr(err))
+		return fail(toSCTPAddr(raddrs, hp.port), mapCtxErr(err))
 	}
 	plan := &dialPlan{network: network, raddrs: raddrs, port: hp.port, laddr: laddr,
 		pace: d.initPacing(ctx, len(raddrs))}
@@ -290,7 +313,7 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 	start := trace.connectStart(d, sctpNet, plan)
 	c, err := d.dialSCTP(ctx, plan)
 	if err != nil {
-		_, err = fail(raddr, err)
+		_, err = fail(toSCTPAddr(raddrs, hp.port), err)
 	}
 	trace.connectDone(sctpNet, plan, start, c, err)
 	if err == nil && d.AddressChanges {

@@ -59,6 +59,12 @@ type ListenConfig struct {
 	RTO        RTOInfo
 	PathParams PathParams
 
+	// DelayedSACK, ReadBuffer and WriteBuffer are the Dialer's fields of
+	// the same names for accepted associations, which inherit them from
+	// the listening socket; the same defaults apply.
+	DelayedSACK             DelayedSACK
+	ReadBuffer, WriteBuffer int
+
 	// Backlog is the length of the accept queue passed to listen(2).
 	// Zero or negative means SOMAXCONN; the kernel caps any value at
 	// net.core.somaxconn, and values beyond listen's int are passed as

@@ -58,6 +58,8 @@ func TestZeroValues(t *testing.T) {
 		"SetHeartbeat":   func(t *testing.T, c *Conn) error { return c.SetHeartbeat(time.Second) },
 		"RTOInfo":        func(t *testing.T, c *Conn) error { _, err := c.RTOInfo(); return err },
 		"SetRTOInfo":     func(t *testing.T, c *Conn) error { return c.SetRTOInfo(RTOInfo{Min: time.Second}) },
+		"DelayedSACK":    func(t *testing.T, c *Conn) error { _, err := c.DelayedSACK(); return err },
+		"SetDelayedSACK": func(t *testing.T, c *Conn) error { return c.SetDelayedSACK(DelayedSACK{Frequency: 1}) },
 		"PathParams":     func(t *testing.T, c *Conn) error { _, err := c.PathParams(); return err },
 		"SetPathParams":  func(t *testing.T, c *Conn) error { return c.SetPathParams(PathParams{PathMaxRetrans: 3}) },
 		"SetFailover":    func(t *testing.T, c *Conn) error { return c.SetFailover(FailoverWithin(time.Second)) },
