@@ -146,11 +146,9 @@ func (s *Supervisor) Stats() SupervisorStats {
 // Close stops the Supervisor at once: it drops what Send queued, closes
 // the current association (Conn.Close: the kernel still sends what it
 // holds, then SHUTDOWN) and waits for its goroutines to end. It returns
-// net.ErrClosed (wrapped) when already closed.
+// an error matching net.ErrClosed when Close or Shutdown was called before.
 func (s *Supervisor) Close() error {
-	s.mu.Lock()
-	closed := s.state == SupervisorClosed
-	s.mu.Unlock()
+	closed := s.closed.Swap(true)
 	s.stop(errSupervisorClosed)
 	if closed {
 		return errSupervisorClosed
@@ -174,10 +172,15 @@ func (s *Supervisor) stop(err error) {
 // ctx ends first it aborts the association and returns ctx's error; if
 // the association that took the last messages ended before the drain (so
 // SCTP cannot say whether they arrived), it returns a *NotConnectedError.
-// Either way the Supervisor is closed when Shutdown returns.
+// Either way the Supervisor is closed when Shutdown returns; a second
+// Shutdown or Close returns an error matching net.ErrClosed.
 func (s *Supervisor) Shutdown(ctx context.Context) error {
+	if s.closed.Swap(true) {
+		return errSupervisorClosed
+	}
 	s.q.seal(errSupervisorClosed)
 	if err := s.q.waitEmpty(ctx); err != nil {
+		s.abortOnStop.Store(true)
 		s.stop(errSupervisorClosed)
 		return err
 	}
@@ -189,6 +192,7 @@ func (s *Supervisor) Shutdown(ctx context.Context) error {
 	case <-s.done:
 		err = errSupervisorClosed
 	case <-ctx.Done():
+		s.abortOnStop.Store(true)
 		err = ctx.Err()
 	}
 	s.stop(errSupervisorClosed)

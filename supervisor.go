@@ -219,6 +219,8 @@ type Supervisor struct {
 	lastErr error
 	changed chan struct{} // closed and replaced on every state change
 
+	closed       atomic.Bool   // Close or Shutdown was called
+	abortOnStop  atomic.Bool   // a Shutdown ran out of time: abort, do not close
 	lastWriteGen atomic.Uint64 // gen of the association that took the last message
 	stats        supervisorCounters
 }

@@ -25,11 +25,24 @@ type supPeer struct {
 // startSupPeer listens on addr ("127.0.0.1:0") with lc.
 func startSupPeer(t *testing.T, lc ListenConfig, addr string) *supPeer {
 	t.Helper()
+	return startSupPeerIn(t, nil, lc, addr)
+}
+
+// startSupPeerIn is startSupPeer with the listener made by do (a
+// network namespace's Do), if not nil.
+func startSupPeerIn(t *testing.T, do func(func() error) error, lc ListenConfig, addr string) *supPeer {
+	t.Helper()
 	if lc.InitMsg == (sctp.InitMsg{}) {
 		lc.InitMsg = peerInitMsg
 	}
-	ln, err := lc.ListenSCTP(context.Background(), "sctp", addr)
-	require.NoError(t, err)
+	if do == nil {
+		do = func(f func() error) error { return f() }
+	}
+	var ln *Listener
+	require.NoError(t, do(func() (err error) {
+		ln, err = lc.ListenSCTP(context.Background(), "sctp", addr)
+		return err
+	}))
 	p := &supPeer{ln: ln, port: ln.Addr().(*sctp.SCTPAddr).Port, conns: make(chan *Conn, 64)}
 	p.wg.Go(func() {
 		for {

@@ -218,6 +218,8 @@ func (s *Supervisor) serve(c *Conn, up time.Time) (error, bool) {
 		s.stats.stalls.Add(1)
 		s.setState(SupervisorEvent{State: SupervisorStalled, Err: stall}, nil)
 		c.abort()
+	} else if s.abortOnStop.Load() {
+		c.abort()
 	} else {
 		c.Close()
 	}
@@ -310,8 +312,10 @@ func (s *Supervisor) writeLoop(ctx context.Context, w *assocWatch) {
 			w.fail("write", nil, err)
 			return
 		}
-		s.q.release()
+		// Before release: a Shutdown waiting for the queue to empty then
+		// knows which association took the last message.
 		s.lastWriteGen.Store(w.gen)
+		s.q.release()
 		s.stats.sentMsgs.Add(1)
 		s.stats.sentBytes.Add(uint64(len(m.b)))
 		if w.stall != nil {

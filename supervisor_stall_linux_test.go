@@ -225,15 +225,19 @@ func TestSupervisorShutdownDelivers(t *testing.T) {
 	_, err = s.WaitConn(ctx)
 	require.NoError(t, err)
 	a := peer.accept(t, 5*time.Second)
-	h, _, done := slowReader(a, 5*time.Millisecond)
 
 	msgs, want := shutdownPayload(t)
 	for i, m := range msgs {
-		require.NoError(t, s.Send(ctx, m, &MsgInfo{Stream: uint16(i % 3)}))
+		require.NoError(t, s.Send(ctx, m, &MsgInfo{Stream: 1, PPID: uint32(i)}))
 	}
+	// One stream: SCTP orders messages within a stream only, and the peer
+	// hashes the byte stream.
+	// The peer starts reading (slowly) only now: most of the MiB is still
+	// in the Supervisor's queue, the rest in the kernel's buffers.
 	queued := s.Stats().QueuedBytes
+	h, _, done := slowReader(a, 5*time.Millisecond)
 	t.Logf("queued in the Supervisor at Shutdown: %d bytes", queued)
-	require.Greater(t, queued, 256<<10, "the test needs data queued when Shutdown starts")
+	require.Greater(t, queued, 512<<10, "the test needs data queued when Shutdown starts")
 	start := time.Now()
 	require.NoError(t, s.Shutdown(ctx))
 	t.Logf("Shutdown took %v", time.Since(start))
@@ -243,4 +247,63 @@ func TestSupervisorShutdownDelivers(t *testing.T) {
 	require.Equal(t, uint64(1<<20), st.SentBytes)
 	require.Equal(t, SupervisorClosed, st.State)
 	require.ErrorIs(t, s.Send(ctx, []byte("late"), nil), net.ErrClosed)
+}
+
+// TestSupervisorShutdownContextAborts: a peer that never reads cannot
+// take what is queued; Shutdown returns when its context ends, and the
+// association is aborted (the peer sees ECONNRESET), not left to linger.
+func TestSupervisorShutdownContextAborts(t *testing.T) {
+	requireSCTP(t)
+	checkNoLeaks(t)
+	peer := startSupPeer(t, ListenConfig{Control: bufferControl(4096, 0)}, "127.0.0.1:0")
+	d := Dialer{InitMsg: peerInitMsg, Control: bufferControl(0, 8192)}
+	s, err := d.Supervise(context.Background(), "sctp", hostPortList(peer.port, "127.0.0.1"), &SupervisorConfig{StallTimeout: -1})
+	require.NoError(t, err)
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = s.WaitConn(ctx)
+	require.NoError(t, err)
+	a := peer.accept(t, 5*time.Second)
+	for range 100 {
+		require.NoError(t, s.Send(ctx, make([]byte, 4096), nil))
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer scancel()
+	start := time.Now()
+	require.ErrorIs(t, s.Shutdown(sctx), context.DeadlineExceeded)
+	require.Less(t, time.Since(start), 2*time.Second)
+	require.ErrorIs(t, s.Shutdown(ctx), net.ErrClosed)
+	require.ErrorIs(t, s.Close(), net.ErrClosed)
+	require.Positive(t, s.Stats().Dropped, "what was still queued is dropped and counted")
+
+	require.NoError(t, a.SetReadDeadline(time.Now().Add(5*time.Second)))
+	buf := make([]byte, 64<<10)
+	for {
+		if _, err = a.Read(buf); err != nil {
+			break
+		}
+	}
+	require.ErrorIs(t, err, syscall.ECONNRESET)
+}
+
+// TestSupervisorContextEnds: the Supervisor's context ending closes it.
+func TestSupervisorContextEnds(t *testing.T) {
+	requireSCTP(t)
+	checkNoLeaks(t)
+	peer := startSupPeer(t, ListenConfig{}, "127.0.0.1:0")
+	evs := newEventLog()
+	ctx, cancel := context.WithCancel(context.Background())
+	d := Dialer{InitMsg: peerInitMsg}
+	s, err := d.Supervise(ctx, "sctp", hostPortList(peer.port, "127.0.0.1"), &SupervisorConfig{OnEvent: evs.on})
+	require.NoError(t, err)
+	evs.wait(t, SupervisorUp, 5*time.Second)
+	cancel()
+	evs.wait(t, SupervisorClosed, 5*time.Second)
+	_, err = s.WaitConn(context.Background())
+	var nce *NotConnectedError
+	require.ErrorAs(t, err, &nce)
+	require.Equal(t, SupervisorClosed, nce.State)
+	require.ErrorIs(t, s.Send(context.Background(), []byte("x"), nil), net.ErrClosed)
+	require.NoError(t, s.Close(), "the first Close after the context ended")
 }
