@@ -33,6 +33,11 @@ func (s *Supervisor) run() {
 			}
 			failures++
 			cause = err
+			if errors.Is(err, errors.ErrUnsupported) {
+				// No SCTP here (off Linux): no attempt can ever succeed.
+				s.finish(SupervisorGaveUp, cause)
+				return
+			}
 		} else {
 			up := time.Now()
 			var drained bool
@@ -70,10 +75,11 @@ func (s *Supervisor) finish(state SupervisorState, err error) {
 		ev.Err = err
 		qerr = &NotConnectedError{State: state, Err: err}
 	}
-	s.setState(ev, nil)
+	// The queue first: once the event is out, Send must already fail.
 	if n, _ := s.q.close(qerr); n > 0 {
 		s.stats.dropped.Add(uint64(n))
 	}
+	s.setState(ev, nil)
 }
 
 // sleep waits d; false if the Supervisor stopped meanwhile. A Shutdown

@@ -1,0 +1,108 @@
+package sctpdial
+
+import (
+	"context"
+	"errors"
+	"io"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestStallSample(t *testing.T) {
+	for _, tc := range []struct{ timeout, want time.Duration }{
+		{30 * time.Second, time.Second},
+		{5 * time.Second, 500 * time.Millisecond},
+		{time.Second, 100 * time.Millisecond},
+		{50 * time.Millisecond, 10 * time.Millisecond},
+		{time.Hour, time.Second},
+	} {
+		require.Equal(t, tc.want, stallSample(tc.timeout), "timeout %v", tc.timeout)
+	}
+}
+
+// TestStallProgress pins the progress rule of stall detection.
+func TestStallProgress(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		prev int
+		s    stallSampleState
+		want bool
+	}{
+		{"idle", 5, stallSampleState{unacked: 0, rwnd: 0}, true},
+		{"idle with an open window", -1, stallSampleState{unacked: 0, rwnd: 65536}, true},
+		{"a write waiting for send buffer is not idle", 0, stallSampleState{unacked: 0, rwnd: 0, inWrite: true}, false},
+		{"SENDER_DRY", 3, stallSampleState{unacked: 3, rwnd: 0, dried: true}, true},
+		{"fewer unacked, window open", 5, stallSampleState{unacked: 4, rwnd: 1000}, true},
+		{"same unacked, window open", 5, stallSampleState{unacked: 5, rwnd: 1000}, false},
+		{"more unacked, window open", 5, stallSampleState{unacked: 6, rwnd: 1000}, false},
+		{"more unacked but the kernel took new data", 5, stallSampleState{unacked: 6, rwnd: 1000, wrote: true}, true},
+		{"window closed: fewer unacked is a probe's ack, not progress", 5, stallSampleState{unacked: 1, rwnd: 0}, false},
+		{"window closed: writes filling the send buffer are not progress", 1, stallSampleState{unacked: 1, rwnd: 0, wrote: true}, false},
+		{"first sample with data outstanding", -1, stallSampleState{unacked: 2, rwnd: 1000}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) { require.Equal(t, tc.want, progressed(tc.prev, tc.s)) })
+	}
+}
+
+func TestSupervisorConfigDefaults(t *testing.T) {
+	c := SupervisorConfig{}.withDefaults(&Dialer{})
+	require.Equal(t, 20*time.Second, c.ConnectTimeout)
+	require.Equal(t, 30*time.Second, c.StallTimeout)
+	require.Equal(t, 10*time.Second, c.HeartbeatInterval)
+	require.Equal(t, 10*time.Second, c.HeartbeatTimeout)
+	require.Equal(t, 1<<20, c.MaxMessageSize)
+	require.Equal(t, 1<<20, c.MaxQueuedBytes)
+	require.Equal(t, 4096, c.MaxQueuedMessages)
+	require.Equal(t, time.Second, c.Backoff.Initial)
+
+	c = SupervisorConfig{StallTimeout: -1, HeartbeatInterval: time.Second}.withDefaults(&Dialer{Timeout: 3 * time.Second})
+	require.Equal(t, 3*time.Second, c.ConnectTimeout, "the Dialer's Timeout bounds each dial")
+	require.Negative(t, c.StallTimeout, "negative: off")
+	require.Equal(t, time.Second, c.HeartbeatTimeout)
+}
+
+func TestSupervisorStateString(t *testing.T) {
+	for s, want := range map[SupervisorState]string{
+		SupervisorConnecting: "connecting", SupervisorUp: "up", SupervisorDown: "down",
+		SupervisorStalled: "stalled", SupervisorGaveUp: "gave up", SupervisorClosed: "closed",
+		SupervisorState(42): "SupervisorState(42)", SupervisorState(-1): "SupervisorState(-1)",
+	} {
+		require.Equal(t, want, s.String())
+	}
+	require.Equal(t, "window closed", StallWindowClosed.String())
+	require.Equal(t, "StallReason(0)", StallReason(0).String())
+}
+
+func TestSupervisorErrors(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	nce := &NotConnectedError{State: SupervisorDown, NextAttempt: at, Err: syscall.ECONNREFUSED}
+	require.Equal(t, "sctpdial: not connected (down, next attempt at 2026-01-02T03:04:05Z): connection refused", nce.Error())
+	require.ErrorIs(t, nce, syscall.ECONNREFUSED)
+	require.Equal(t, "sctpdial: not connected (closed)", (&NotConnectedError{State: SupervisorClosed}).Error())
+
+	stall := &StallError{Reason: StallWindowClosed, For: 1500 * time.Millisecond, Unacked: 1, Queued: 7}
+	de := &DownError{Op: "stall", Err: stall, Uptime: 3 * time.Second}
+	require.Equal(t, "sctpdial: association down after 3s (stall): sctpdial: association stalled: window closed for 1.5s (unacked chunks 1, peer window 0 bytes, 7 messages queued)", de.Error())
+	var se *StallError
+	require.ErrorAs(t, de, &se)
+	require.Same(t, stall, se)
+
+	de = &DownError{Op: "notification", Notification: AssocChange{State: CommLost, Error: 1}, Uptime: time.Second}
+	require.Equal(t, "sctpdial: association down after 1s (notification COMM_LOST, cause 1)", de.Error())
+	de = &DownError{Op: "read", Err: io.EOF}
+	require.ErrorIs(t, de, io.EOF)
+
+	hb := errors.New("no DWA")
+	require.ErrorIs(t, &DownError{Op: "stall", Err: &StallError{Reason: StallHeartbeat, Err: hb}}, hb)
+
+	// WaitConn's error when its context ends matches both.
+	ce := &ctxNotConnected{NotConnectedError: nce, ctx: context.DeadlineExceeded}
+	require.ErrorIs(t, ce, context.DeadlineExceeded)
+	require.ErrorIs(t, ce, syscall.ECONNREFUSED)
+	var got *NotConnectedError
+	require.ErrorAs(t, ce, &got)
+	require.Same(t, nce, got)
+}
