@@ -21,7 +21,10 @@ import (
 // association (ABORT) and returns ctx's error; when the association ends
 // otherwise (the peer's ABORT, COMM_LOST) it returns that error.
 //
-// Data received but not read when Shutdown returns is discarded. The
+// Data received but not read when Shutdown returns is discarded. The peer
+// may still send what it had queued before it acknowledges the SHUTDOWN:
+// if that can exceed c's receive buffer, keep reading (from another
+// goroutine) until Shutdown returns, or it cannot complete. The
 // association's end is seen by polling SCTP_STATUS (every 1 ms at first,
 // backing off to 20 ms), so Shutdown needs no reader; another goroutine
 // may go on reading meanwhile.

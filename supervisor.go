@@ -47,6 +47,8 @@ type SupervisorConfig struct {
 	// HeartbeatTimeout. An error counts as a stall (StallHeartbeat): the
 	// association is aborted and redialed. It runs in its own goroutine
 	// and may write on c; the answer typically arrives through Handler.
+	// It must return once ctx ends: the association is not replaced
+	// before it has.
 	Heartbeat func(ctx context.Context, c *Conn) error
 
 	// HeartbeatInterval is the time between Heartbeat calls; zero means
@@ -80,9 +82,17 @@ type SupervisorConfig struct {
 	// VRF, or through a test seam.
 	Dial func(ctx context.Context, network, address string) (*Conn, error)
 
+	// OnNotification, if not nil, receives every SCTP notification of the
+	// current association (EventAll: path changes, send failures...) from
+	// the read loop, before the Supervisor acts on it; it must not block
+	// for long. The Supervisor owns the association's notification
+	// handler: do not set another one.
+	OnNotification func(c *Conn, n Notification)
+
 	// Setup, if not nil, is called with each new association before it is
 	// handed out (socket options, a protocol's own handshake); an error
-	// counts as a failed attempt.
+	// counts as a failed attempt. A notification handler it sets is
+	// replaced by the Supervisor's (see OnNotification).
 	Setup func(c *Conn) error
 
 	// MaxQueuedBytes and MaxQueuedMessages bound what Send holds in user

@@ -217,3 +217,59 @@ func TestSuperviseBadInput(t *testing.T) {
 		require.ErrorAs(t, err, &oe)
 	}
 }
+
+// TestSupervisorMessages: messages longer than the read buffer reach the
+// Handler whole; one longer than MaxMessageSize ends the association with
+// EMSGSIZE; OnNotification sees the association's notifications.
+func TestSupervisorMessages(t *testing.T) {
+	requireSCTP(t)
+	checkNoLeaks(t)
+	peer := startSupPeer(t, ListenConfig{}, "127.0.0.1:0")
+	evs, msgs := newEventLog(), newMsgLog()
+	notes := make(chan Notification, 64)
+	d := Dialer{InitMsg: peerInitMsg}
+	s, err := d.Supervise(context.Background(), "sctp", hostPortList(peer.port, "127.0.0.1"), &SupervisorConfig{
+		MaxMessageSize: 150 << 10,
+		Backoff:        Backoff{Initial: 50 * time.Millisecond},
+		Handler:        msgs.handle,
+		OnEvent:        evs.on,
+		OnNotification: func(c *Conn, n Notification) {
+			select {
+			case notes <- n:
+			default:
+			}
+		},
+	})
+	require.NoError(t, err)
+	defer s.Close()
+	evs.wait(t, SupervisorUp, 5*time.Second)
+	a := peer.accept(t, 5*time.Second)
+
+	select {
+	case n := <-notes:
+		require.IsType(t, SenderDry{}, n, "subscribing with nothing in flight yields SENDER_DRY")
+	case <-time.After(5 * time.Second):
+		t.Fatal("OnNotification got nothing")
+	}
+
+	big := make([]byte, 100<<10)
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	require.NoError(t, a.SetWriteDeadline(time.Now().Add(5*time.Second)))
+	_, err = a.WriteMsg(big, &MsgInfo{Stream: 1})
+	require.NoError(t, err)
+	select {
+	case m := <-msgs.ch:
+		require.Equal(t, string(big), m, "reassembled from several reads")
+	case <-time.After(5 * time.Second):
+		t.Fatal("the Handler got nothing")
+	}
+
+	_, err = a.WriteMsg(make([]byte, 200<<10), nil)
+	require.NoError(t, err)
+	down := evs.wait(t, SupervisorDown, 5*time.Second)
+	require.ErrorIs(t, down.Err, syscall.EMSGSIZE)
+	evs.wait(t, SupervisorUp, 5*time.Second)
+	require.Equal(t, uint64(1), s.Stats().ReceivedMessages)
+}

@@ -175,6 +175,9 @@ func (s *Supervisor) serve(c *Conn, up time.Time) (error, bool) {
 	if w.stall != nil {
 		events |= EventSenderDry
 	}
+	if s.cfg.OnNotification != nil {
+		events = EventAll
+	}
 	if err := c.SetNotificationHandler(events, func(n Notification) { s.notified(w, n) }); err != nil {
 		c.Close()
 		return &DownError{Op: "notification", Err: err}, false
@@ -212,7 +215,12 @@ func (s *Supervisor) serve(c *Conn, up time.Time) (error, bool) {
 		s.mu.Lock()
 		s.conn = nil
 		s.mu.Unlock()
-		err := c.Shutdown(req.ctx)
+		// Close ends the drain too.
+		dctx, dcancel := context.WithCancel(req.ctx)
+		stopAfter := context.AfterFunc(s.ctx, dcancel)
+		err := c.Shutdown(dctx)
+		stopAfter()
+		dcancel()
 		req.result <- s.drainResult(w.gen, err)
 		drained = true
 	}
@@ -237,6 +245,9 @@ func (s *Supervisor) serve(c *Conn, up time.Time) (error, bool) {
 // notified handles the notifications the Supervisor subscribed to; it
 // runs in the read loop.
 func (s *Supervisor) notified(w *assocWatch, n Notification) {
+	if s.cfg.OnNotification != nil {
+		s.cfg.OnNotification(w.c, n)
+	}
 	switch n := n.(type) {
 	case AssocChange:
 		switch n.State {
