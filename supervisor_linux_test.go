@@ -272,4 +272,17 @@ func TestSupervisorMessages(t *testing.T) {
 	require.ErrorIs(t, down.Err, syscall.EMSGSIZE)
 	evs.wait(t, SupervisorUp, 5*time.Second)
 	require.Equal(t, uint64(1), s.Stats().ReceivedMessages)
+
+	// A stream the association does not have: the kernel rejects that
+	// message (EINVAL) on a live association; it is dropped, counted, and
+	// the association and the messages after it go on.
+	a2 := peer.accept(t, 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, s.Send(ctx, []byte("nowhere"), &MsgInfo{Stream: 500}))
+	require.NoError(t, s.Send(ctx, []byte("after"), &MsgInfo{Stream: 1}))
+	got, _ := readMsgWithin(t, a2, 5*time.Second)
+	require.Equal(t, "after", got)
+	require.Equal(t, uint64(1), s.Stats().Dropped)
+	require.Equal(t, SupervisorUp, s.Stats().State)
 }
