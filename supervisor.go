@@ -74,6 +74,10 @@ type SupervisorConfig struct {
 
 	// OnEvent, if not nil, is called with every state change, in order,
 	// from the Supervisor's goroutine: it must not block for long.
+	//
+	// Handler, OnEvent, OnNotification, Heartbeat and Setup run on the
+	// Supervisor's goroutines, which Close and Shutdown wait for: call
+	// those from a goroutine of your own (go s.Close()), not directly.
 	OnEvent func(SupervisorEvent)
 
 	// Dial, if not nil, makes each attempt instead of the Dialer's

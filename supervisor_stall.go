@@ -96,7 +96,12 @@ func (s *Supervisor) watchStall(ctx context.Context, w *assocWatch) {
 		}
 		st, err := w.c.Status()
 		if err != nil {
-			if ctx.Err() == nil {
+			// The association is gone; the read loop usually has the
+			// better reason (the ABORT's ECONNRESET) a moment later.
+			select {
+			case <-w.end:
+			case <-ctx.Done():
+			case <-time.After(100 * time.Millisecond):
 				w.fail("status", nil, err)
 			}
 			return
