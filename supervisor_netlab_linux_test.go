@@ -23,30 +23,15 @@ func TestSupervisorAllPathsCut(t *testing.T) {
 	checkNoLeaks(t)
 	lab := netlab.Start(t, netlab.IPv4)
 	require.NoError(t, lab.Client.Sysctl("net.sctp.association_max_retrans", "4"))
-	srv := lab.ServerAddrs()
-	peer := startSupPeerIn(t, lab.Server.Do, ListenConfig{}, srv[0].String()+","+srv[1].String()+":0")
-	addr := srv[0].String() + "," + srv[1].String() + ":" + strconv.Itoa(peer.port)
-
 	d := Dialer{
 		InitMsg:    peerInitMsg,
 		RTO:        RTOInfo{Initial: 100 * time.Millisecond, Min: 50 * time.Millisecond, Max: 200 * time.Millisecond},
 		PathParams: PathParams{PathMaxRetrans: 1, HeartbeatInterval: 100 * time.Millisecond},
 	}
-	evs := newEventLog()
-	s, err := d.Supervise(context.Background(), "sctp", addr, &SupervisorConfig{
+	s, peer, evs := labSupervisor(t, lab, d, SupervisorConfig{
 		Backoff:        Backoff{Initial: 100 * time.Millisecond, Max: 300 * time.Millisecond},
 		ConnectTimeout: 500 * time.Millisecond,
-		OnEvent:        evs.on,
-		Dial: func(ctx context.Context, network, address string) (c *Conn, err error) {
-			derr := lab.Client.Do(func() error {
-				c, err = d.DialSCTP(ctx, network, address)
-				return nil
-			})
-			return c, errors.Join(derr, err)
-		},
 	})
-	require.NoError(t, err)
-	defer s.Close()
 	up := evs.wait(t, SupervisorUp, 10*time.Second)
 	require.Len(t, up.Remote.IPAddrs, 2, "both paths are in the association")
 	peer.accept(t, 5*time.Second)
@@ -82,4 +67,70 @@ func TestSupervisorAllPathsCut(t *testing.T) {
 		"within the longest backoff wait plus one connect timeout")
 	peer.accept(t, 5*time.Second)
 	require.Equal(t, uint64(1), s.Stats().Reconnects)
+}
+
+// labSupervisor starts a listener in the lab's server namespace and a
+// Supervisor dialing it from the client namespace with d and cfg.
+func labSupervisor(t *testing.T, lab *netlab.Lab, d Dialer, cfg SupervisorConfig) (*Supervisor, *supPeer, *eventLog) {
+	t.Helper()
+	srv := lab.ServerAddrs()
+	peer := startSupPeerIn(t, lab.Server.Do, ListenConfig{}, srv[0].String()+","+srv[1].String()+":0")
+	addr := srv[0].String() + "," + srv[1].String() + ":" + strconv.Itoa(peer.port)
+	evs := newEventLog()
+	cfg.OnEvent = evs.on
+	cfg.Dial = func(ctx context.Context, network, address string) (c *Conn, err error) {
+		derr := lab.Client.Do(func() error {
+			c, err = d.DialSCTP(ctx, network, address)
+			return nil
+		})
+		return c, errors.Join(derr, err)
+	}
+	s, err := d.Supervise(context.Background(), "sctp", addr, &cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s, peer, evs
+}
+
+// TestSupervisorBlackholeStall: with the kernel's default timers a
+// blackholed peer takes minutes to end in COMM_LOST (RTO.Min 1 s doubling
+// to 60 s, 10 retransmissions), but its data stops being acknowledged at
+// once: the stall rule (unacknowledged data not shrinking, window open)
+// aborts it after StallTimeout, and the Supervisor reconnects once the
+// paths come back.
+func TestSupervisorBlackholeStall(t *testing.T) {
+	requireGuest(t)
+	checkNoLeaks(t)
+	lab := netlab.Start(t, netlab.IPv4)
+	const stallTimeout = time.Second
+	s, peer, evs := labSupervisor(t, lab, Dialer{InitMsg: peerInitMsg}, SupervisorConfig{
+		StallTimeout:   stallTimeout,
+		Backoff:        Backoff{Initial: 100 * time.Millisecond, Max: 300 * time.Millisecond},
+		ConnectTimeout: 500 * time.Millisecond,
+	})
+	evs.wait(t, SupervisorUp, 10*time.Second)
+	peer.accept(t, 5*time.Second)
+
+	require.NoError(t, lab.Cut(0))
+	require.NoError(t, lab.Cut(1))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for range 3 {
+		require.NoError(t, s.Send(ctx, []byte("unanswered"), nil))
+	}
+	sent := time.Now()
+	ev := evs.wait(t, SupervisorStalled, 10*time.Second)
+	detected := time.Since(sent)
+	var se *StallError
+	require.ErrorAs(t, ev.Err, &se)
+	t.Logf("stall detected %v after the last Send: %v", detected, se)
+	require.Equal(t, StallNoProgress, se.Reason)
+	require.Positive(t, se.Unacked)
+	require.Positive(t, se.PeerRWND)
+	require.Less(t, detected, stallTimeout+2*stallSample(stallTimeout)+time.Second)
+
+	require.NoError(t, lab.Restore(0))
+	require.NoError(t, lab.Restore(1))
+	evs.wait(t, SupervisorUp, 10*time.Second)
+	peer.accept(t, 5*time.Second)
+	require.Equal(t, uint64(1), s.Stats().Stalls)
 }
