@@ -102,6 +102,7 @@ type ctxNotConnected struct {
 	ctx error
 }
 
+// Is matches the context error.
 func (e *ctxNotConnected) Is(target error) bool { return errors.Is(e.ctx, target) }
 
 // As lets errors.As find the *NotConnectedError.

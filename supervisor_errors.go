@@ -18,6 +18,7 @@ type NotConnectedError struct {
 	Err error
 }
 
+// Error names the state, the next attempt and the last failure.
 func (e *NotConnectedError) Error() string {
 	var b strings.Builder
 	b.WriteString("sctpdial: not connected (")
@@ -53,6 +54,7 @@ type DownError struct {
 	Uptime time.Duration
 }
 
+// Error says how long the association was up and what ended it.
 func (e *DownError) Error() string {
 	s := "sctpdial: association down after " + e.Uptime.Round(time.Millisecond).String() + " (" + e.Op
 	switch n := e.Notification.(type) {
@@ -118,6 +120,7 @@ type StallError struct {
 	Err error
 }
 
+// Error gives the reason and the last sample.
 func (e *StallError) Error() string {
 	if e.Reason == StallHeartbeat {
 		return fmt.Sprintf("sctpdial: association stalled: heartbeat failed: %v", e.Err)
