@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"syscall"
 	"time"
 )
 
@@ -58,6 +59,9 @@ func (d *Dialer) Supervise(ctx context.Context, network, address string, cfg *Su
 // it knows has ended. Reading from it competes with the Supervisor's read
 // loop: use SupervisorConfig.Handler for incoming messages.
 func (s *Supervisor) Conn() (*Conn, error) {
+	if !s.ok() {
+		return nil, syscall.EINVAL
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.conn != nil {
@@ -65,6 +69,10 @@ func (s *Supervisor) Conn() (*Conn, error) {
 	}
 	return nil, s.notConnected()
 }
+
+// ok reports whether s came from Dialer.Supervise: the methods of a nil or
+// zero Supervisor fail with EINVAL (Stats reports it closed).
+func (s *Supervisor) ok() bool { return s != nil && s.q != nil }
 
 // notConnected is the error for the current state; the caller holds mu.
 func (s *Supervisor) notConnected() error {
@@ -76,6 +84,9 @@ func (s *Supervisor) notConnected() error {
 // ctx's error with errors.Is) or the Supervisor stops for good
 // (SupervisorGaveUp, SupervisorClosed).
 func (s *Supervisor) WaitConn(ctx context.Context) (*Conn, error) {
+	if !s.ok() {
+		return nil, syscall.EINVAL
+	}
 	for {
 		s.mu.Lock()
 		c, state, ch := s.conn, s.state, s.changed
@@ -125,11 +136,17 @@ func (e *ctxNotConnected) As(target any) bool {
 // Shutdown it fails with an error matching net.ErrClosed; after giving up,
 // with a *NotConnectedError.
 func (s *Supervisor) Send(ctx context.Context, b []byte, info *MsgInfo) error {
+	if !s.ok() {
+		return syscall.EINVAL
+	}
 	return s.q.push(ctx, b, info)
 }
 
 // Stats returns the Supervisor's counters.
 func (s *Supervisor) Stats() SupervisorStats {
+	if !s.ok() {
+		return SupervisorStats{State: SupervisorClosed}
+	}
 	s.mu.Lock()
 	state := s.state
 	s.mu.Unlock()
@@ -149,6 +166,9 @@ func (s *Supervisor) Stats() SupervisorStats {
 // holds, then SHUTDOWN) and waits for its goroutines to end. It returns
 // an error matching net.ErrClosed when Close or Shutdown was called before.
 func (s *Supervisor) Close() error {
+	if !s.ok() {
+		return syscall.EINVAL
+	}
 	closed := s.closed.Swap(true)
 	s.stop(errSupervisorClosed)
 	if closed {
@@ -176,6 +196,9 @@ func (s *Supervisor) stop(err error) {
 // Either way the Supervisor is closed when Shutdown returns; a second
 // Shutdown or Close returns an error matching net.ErrClosed.
 func (s *Supervisor) Shutdown(ctx context.Context) error {
+	if !s.ok() {
+		return syscall.EINVAL
+	}
 	if s.closed.Swap(true) {
 		return errSupervisorClosed
 	}

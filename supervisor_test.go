@@ -106,3 +106,19 @@ func TestSupervisorErrors(t *testing.T) {
 	require.ErrorAs(t, ce, &got)
 	require.Same(t, nce, got)
 }
+
+// TestSupervisorZero: a nil or zero Supervisor (not made by Supervise)
+// fails with EINVAL and never panics.
+func TestSupervisorZero(t *testing.T) {
+	ctx := context.Background()
+	for _, s := range []*Supervisor{nil, new(Supervisor)} {
+		_, err := s.Conn()
+		require.ErrorIs(t, err, syscall.EINVAL)
+		_, err = s.WaitConn(ctx)
+		require.ErrorIs(t, err, syscall.EINVAL)
+		require.ErrorIs(t, s.Send(ctx, []byte("x"), nil), syscall.EINVAL)
+		require.ErrorIs(t, s.Close(), syscall.EINVAL)
+		require.ErrorIs(t, s.Shutdown(ctx), syscall.EINVAL)
+		require.Equal(t, SupervisorStats{State: SupervisorClosed}, s.Stats())
+	}
+}
