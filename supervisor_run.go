@@ -59,7 +59,8 @@ func (s *Supervisor) run() {
 		if failures > 0 {
 			wait = s.cfg.Backoff.next(failures)
 		}
-		s.setState(SupervisorEvent{State: SupervisorDown, Attempt: failures, Err: cause, NextAttempt: time.Now().Add(wait)}, nil)
+		now := time.Now()
+		s.setState(SupervisorEvent{Time: now, State: SupervisorDown, Attempt: failures, Err: cause, NextAttempt: now.Add(wait)}, nil)
 		if !s.sleep(wait) {
 			s.finish(SupervisorClosed, errSupervisorClosed)
 			return

@@ -78,13 +78,38 @@ func progressed(prev int, s stallSampleState) bool {
 	return s.rwnd > 0 && (int(s.unacked) < prev || s.wrote)
 }
 
+// stallTracker applies progressed to a series of samples.
+type stallTracker struct {
+	timeout time.Duration
+	last    time.Time // the last sample that showed progress (or the start)
+	prev    int       // unacked chunks at the previous sample; -1: none yet
+}
+
+func newStallTracker(timeout time.Duration, start time.Time) *stallTracker {
+	return &stallTracker{timeout: timeout, last: start, prev: -1}
+}
+
+// observe takes the sample taken at now and reports, once the
+// association has gone timeout without progress, for how long.
+func (t *stallTracker) observe(now time.Time, s stallSampleState) (time.Duration, bool) {
+	defer func() { t.prev = int(s.unacked) }()
+	if progressed(t.prev, s) {
+		t.last = now
+		return 0, false
+	}
+	if d := now.Sub(t.last); d >= t.timeout {
+		return d, true
+	}
+	return 0, false
+}
+
 // watchStall samples the association every w.stall.every and ends it
 // with a *StallError after StallTimeout without progress.
 func (s *Supervisor) watchStall(ctx context.Context, w *assocWatch) {
 	sw := w.stall
 	t := time.NewTicker(sw.every)
 	defer t.Stop()
-	last, prev := time.Now(), -1
+	tr := newStallTracker(sw.timeout, time.Now())
 	for {
 		var now time.Time
 		select {
@@ -108,9 +133,7 @@ func (s *Supervisor) watchStall(ctx context.Context, w *assocWatch) {
 		}
 		dried, wrote, inWrite := sw.take()
 		sample := stallSampleState{unacked: st.Unacked, rwnd: st.PeerRWND, dried: dried, wrote: wrote, inWrite: inWrite}
-		if progressed(prev, sample) {
-			last = now
-		} else if stalled := now.Sub(last); stalled >= sw.timeout {
+		if stalled, ok := tr.observe(now, sample); ok {
 			queued, _ := s.q.len()
 			reason := StallNoProgress
 			if st.PeerRWND == 0 {
@@ -119,7 +142,6 @@ func (s *Supervisor) watchStall(ctx context.Context, w *assocWatch) {
 			w.fail("stall", nil, &StallError{Reason: reason, For: stalled, Unacked: st.Unacked, PeerRWND: st.PeerRWND, Queued: queued})
 			return
 		}
-		prev = int(st.Unacked)
 	}
 }
 

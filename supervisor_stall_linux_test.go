@@ -136,9 +136,10 @@ func TestSupervisorStallWedgedPeer(t *testing.T) {
 	require.Zero(t, se.PeerRWND)
 	sample := stallSample(stallTimeout)
 	require.GreaterOrEqual(t, se.For, stallTimeout)
-	// One sample interval late at most, plus scheduling noise on a shared,
-	// emulated machine (ticks there have come up to 0.4 s late).
-	require.Less(t, se.For, stallTimeout+sample+600*time.Millisecond, "detected within StallTimeout plus a sample")
+	// TestStallTrackerBound pins the rule (StallTimeout plus at most one
+	// sample) on a fixed clock; here samples can come late on a shared,
+	// emulated machine (seen: 1.2 s), so only gross errors fail.
+	require.Less(t, se.For, stallTimeout+sample+2*time.Second, "detected within StallTimeout plus a sample")
 	require.Less(t, detected, stallTimeout+3*time.Second, "the window closes within moments of the flood")
 
 	down := evA.wait(t, SupervisorDown, 5*time.Second)

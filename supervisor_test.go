@@ -122,3 +122,44 @@ func TestSupervisorZero(t *testing.T) {
 		require.Equal(t, SupervisorStats{State: SupervisorClosed}, s.Stats())
 	}
 }
+
+// TestStallTrackerBound: on a fixed clock, sampled every StallTimeout/10,
+// a stall is declared at the first sample StallTimeout after the last
+// progress: between StallTimeout and StallTimeout plus one sample after
+// progress stopped, never earlier, and progress in between starts over.
+func TestStallTrackerBound(t *testing.T) {
+	const timeout = time.Second
+	every := stallSample(timeout)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	busy := stallSampleState{unacked: 3, rwnd: 0}
+	moving := stallSampleState{unacked: 3, rwnd: 1000, wrote: true}
+	for _, stopAfter := range []time.Duration{0, 350 * time.Millisecond, 999 * time.Millisecond, 5 * time.Second} {
+		tr := newStallTracker(timeout, start)
+		stopped := start // the tracker starts as if it had just seen progress
+		declared := false
+		for i := 1; i < 1000 && !declared; i++ {
+			now := start.Add(time.Duration(i) * every)
+			s := busy
+			if now.Sub(start) <= stopAfter {
+				s = moving
+				stopped = now
+			}
+			d, ok := tr.observe(now, s)
+			if !ok {
+				require.Less(t, now.Sub(stopped), timeout+every, "progress stopped at %v: no stall declared by %v", stopped.Sub(start), now.Sub(start))
+				continue
+			}
+			require.Equal(t, now.Sub(stopped), d, "For is the time since the last progress")
+			require.GreaterOrEqual(t, d, timeout)
+			require.Less(t, d, timeout+every)
+			declared = true
+		}
+		require.True(t, declared, "progress stopped after %v: no stall declared", stopAfter)
+	}
+	// A late sample (the goroutine was not scheduled) reports the real
+	// time without progress.
+	tr := newStallTracker(timeout, start)
+	d, ok := tr.observe(start.Add(2500*time.Millisecond), busy)
+	require.True(t, ok)
+	require.Equal(t, 2500*time.Millisecond, d)
+}
