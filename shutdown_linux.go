@@ -58,12 +58,14 @@ func (c *Conn) Shutdown(ctx context.Context) error {
 		case err != nil:
 			return err
 		case stErr != nil:
-			// The association is gone (sctp_id2assoc finds none).
-			c.Close()
+			// The association is gone (sctp_id2assoc finds none). The error
+			// is made before Close, after which opError says net.ErrClosed.
+			var err error
 			if soErr != nil && !acked {
-				return c.opError("shutdown", soErr)
+				err = c.opError("shutdown", soErr)
 			}
-			return nil
+			c.Close()
+			return err
 		case st.State == StateShutdownSent || st.State == StateShutdownAckSent:
 			acked = true
 		}
@@ -72,8 +74,9 @@ func (c *Conn) Shutdown(ctx context.Context) error {
 			wait = min(2*wait, 20*time.Millisecond)
 			t.Reset(wait)
 		case <-ctx.Done():
+			err := c.opError("shutdown", mapCtxErr(ctx.Err()))
 			c.abort()
-			return c.opError("shutdown", mapCtxErr(ctx.Err()))
+			return err
 		}
 	}
 }

@@ -137,3 +137,23 @@ func TestConnShutdownBadInput(t *testing.T) {
 	require.NoError(t, c.Close())
 	require.ErrorIs(t, c.Shutdown(context.Background()), net.ErrClosed)
 }
+
+// TestConnShutdownAfterPeerAbort: once the peer has aborted, Shutdown
+// cannot promise anything: it fails (the reset, or ENOTCONN) and closes c.
+func TestConnShutdownAfterPeerAbort(t *testing.T) {
+	requireSCTP(t)
+	checkNoLeaks(t)
+	c, peer := dialPair(t)
+	_, err := c.Write([]byte("lost?"))
+	require.NoError(t, err)
+	abortConn(t, peer)
+	require.Eventually(t, func() bool { _, err := c.Status(); return err != nil }, 5*time.Second, time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = c.Shutdown(ctx)
+	require.Error(t, err)
+	t.Logf("Shutdown after the ABORT: %v", err)
+	require.True(t, errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ENOTCONN), "%v", err)
+	_, err = c.Write([]byte("x"))
+	require.ErrorIs(t, err, net.ErrClosed)
+}
