@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 )
 
 // TestConnReadAfterPeerAbort: after the peer aborts (close with SO_LINGER
@@ -20,16 +19,12 @@ func TestConnReadAfterPeerAbort(t *testing.T) {
 	requireSCTP(t)
 	checkNoLeaks(t)
 	dialed, accepted := dialPair(t)
-	rc, err := accepted.SyscallConn()
-	require.NoError(t, err)
-	require.NoError(t, rc.Control(func(fd uintptr) {
-		require.NoError(t, unix.SetsockoptLinger(int(fd), unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0}))
-	}))
+	abortOnClose(t, accepted)
 	require.NoError(t, accepted.Close())
 
 	buf := make([]byte, 64)
 	require.NoError(t, dialed.SetDeadline(time.Now().Add(5*time.Second)))
-	_, err = dialed.Read(buf)
+	_, err := dialed.Read(buf)
 	require.ErrorIs(t, err, syscall.ECONNRESET)
 	for i := 0; i < 3; i++ {
 		start := time.Now()

@@ -39,6 +39,7 @@ type Conn struct {
 	notifyMu sync.Mutex                   // serialises subscription changes
 	notify   atomic.Pointer[notifyConfig] // notify_linux.go; nil: no handler
 	wrShut   atomic.Bool                  // CloseWrite was called
+	end      endState                     // conn_end_linux.go
 
 	notifyCounts notifyCounters // stats_linux.go
 }

@@ -36,17 +36,31 @@ func ExampleDialer_DialContext() {
 }
 
 // A Dialer with OverrideTCP serves net/http, which always asks for "tcp":
-// the URL's host lists the server's addresses.
+// the URL's host lists the server's addresses. IPv4 literals and names go
+// in as they are ("http://192.0.2.1,198.51.100.1:8080/"); net/url takes a
+// bracketed IPv6 literal only as the whole host, so build the URL with
+// URLHost, which writes any listener's addresses, IPv6 included (see
+// ExampleURLHost). ln.Addr().String() would not do: its '/' starts the
+// URL's path.
 func ExampleDialer_OverrideTCP() {
+	ln, err := sctpdial.Listen("sctp", "192.0.2.1,198.51.100.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ln.Close()
+	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "hello over SCTP")
+	}))
+
 	d := &sctpdial.Dialer{OverrideTCP: true, Timeout: 5 * time.Second}
 	client := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
-	resp, err := client.Get("http://192.0.2.1,198.51.100.1:8080/")
+	resp, err := client.Get("http://" + sctpdial.URLHost(ln.Addr()) + "/")
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	fmt.Printf("%s\n", body)
+	fmt.Printf("%s", body)
 }
 
 // Listen on two local addresses; the kernel picks the port.

@@ -15,7 +15,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/ishidawataru/sctp"
 	"github.com/sctpdial/sctpdial/internal/vmtest"
@@ -229,15 +228,9 @@ func sctpGetsockopt(t testing.TB, c syscall.Conn, opt int, buf []byte) {
 	t.Helper()
 	rc, err := c.SyscallConn()
 	require.NoError(t, err)
-	var errno syscall.Errno
-	require.NoError(t, rc.Control(func(fd uintptr) {
-		l := uint32(len(buf))
-		_, _, errno = syscall.Syscall6(syscall.SYS_GETSOCKOPT, fd, 132 /* SOL_SCTP */, uintptr(opt),
-			uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&l)), 0)
-	}))
-	if errno != 0 {
-		require.NoError(t, errno)
-	}
+	var err2 error
+	require.NoError(t, rc.Control(func(fd uintptr) { err2 = testGetsockopt(fd, 132 /* SOL_SCTP */, opt, buf) }))
+	require.NoError(t, err2)
 }
 
 // streams reads sstat_instrms and sstat_outstrms from SCTP_STATUS.
@@ -409,7 +402,7 @@ func TestListenConfigOptions(t *testing.T) {
 		lc := &ListenConfig{Control: func(network, address string, c syscall.RawConn) error {
 			gotNet, gotAddr = network, address
 			return c.Control(func(fd uintptr) {
-				v6only, _ = syscall.GetsockoptInt(int(fd), syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY)
+				v6only, _ = testSockoptInt(fd, optIPv6Only)
 			})
 		}}
 		listenT(t, lc, "sctp", ":0")
@@ -607,7 +600,7 @@ func TestListenerFileAndSyscallConn(t *testing.T) {
 	require.NoError(t, err)
 	var accepting int
 	require.NoError(t, rc.Control(func(fd uintptr) {
-		accepting, _ = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_ACCEPTCONN)
+		accepting, _ = testSockoptInt(fd, optAcceptConn)
 	}))
 	require.Equal(t, 1, accepting)
 
@@ -703,7 +696,7 @@ func TestListenPackageFunc(t *testing.T) {
 	require.NoError(t, err)
 	nodelay := -1
 	require.NoError(t, rc.Control(func(fd uintptr) {
-		nodelay, _ = syscall.GetsockoptInt(int(fd), 132 /* SOL_SCTP */, 3 /* SCTP_NODELAY */)
+		nodelay, _ = testSockoptInt(fd, optSCTPNoDelay)
 	}))
 	require.Equal(t, 1, nodelay)
 }

@@ -45,6 +45,7 @@ type rxState struct {
 	n        int
 	flags    int
 	errno    unix.Errno
+	calls    int // recvOnce calls in this wait: more than one means woken
 	info     MsgInfo
 	notif    Notification // a complete notification this call read
 	rcvInfo  bool         // SCTP_RECVRCVINFO is on
@@ -60,6 +61,7 @@ type txState struct {
 	oobn  int
 	n     int
 	errno unix.Errno
+	calls int // sendOnce calls in this wait
 	cbuf  [64]byte
 }
 
@@ -114,8 +116,11 @@ func (c *Conn) recv(b []byte, wantInfo bool) (n int, info MsgInfo, eor bool, err
 			rx.fn = c.recvOnce
 		}
 		rx.b, rx.wantInfo = b, wantInfo
-		rx.n, rx.flags, rx.errno, rx.notif = 0, 0, 0, nil
+		rx.n, rx.flags, rx.errno, rx.notif, rx.calls = 0, 0, 0, nil, 0
 		err = c.rc.Read(rx.fn)
+		if err != nil && c.pollFault(err) {
+			err = c.recvAfterPollFault()
+		}
 		n, flags, errno, notif := rx.n, rx.flags, rx.errno, rx.notif
 		if wantInfo {
 			info = rx.info
@@ -151,6 +156,7 @@ func (c *Conn) recv(b []byte, wantInfo bool) (n int, info MsgInfo, eor bool, err
 // caller with its control messages parsed. Only EAGAIN makes it wait.
 func (c *Conn) recvOnce(fd uintptr) bool {
 	rx := &c.rx
+	rx.calls++
 	if rx.wantInfo && !rx.rcvInfo {
 		if err := unix.SetsockoptInt(int(fd), solSCTP, sctpRecvRcvInfo, 1); err != nil {
 			rx.errno = errnoOf(err)
@@ -167,22 +173,13 @@ func (c *Conn) recvOnce(fd uintptr) bool {
 		switch errno {
 		case 0:
 		case unix.EAGAIN:
-			if assocGone(int(fd)) {
-				// The association has ended (ABORT, COMM_LOST, or the end
-				// of a shutdown this side started with CloseWrite) and its
-				// error, if any, was already returned: a non-blocking
-				// recvmsg then answers EAGAIN for ever, and poll never
-				// wakes the socket again (sctp_skb_recv_datagram returns
-				// EAGAIN before sctp_wait_for_packet's ENOTCONN check;
-				// sctp_poll reports nothing on a CLOSED socket). Report
-				// the end as a zero read, io.EOF, as TCP does after a
-				// reset.
-				return true
-			}
-			return false
+			// A zero read (io.EOF) once the association is gone, as TCP
+			// after a reset; see ended.
+			return c.ended(fd, rx.calls > 1)
 		case unix.EINTR:
 			continue
 		default:
+			c.end.note(errno)
 			rx.errno = errno
 			return true
 		}
@@ -227,7 +224,7 @@ func (c *Conn) send(b []byte, info *MsgInfo) (int, error) {
 	if info != nil {
 		tx.oobn = putSndInfo(tx.cbuf[:], info)
 	}
-	tx.n, tx.errno = 0, 0
+	tx.n, tx.errno, tx.calls = 0, 0, 0
 	err := c.rc.Write(tx.fn)
 	n, errno := tx.n, tx.errno
 	tx.b = nil
@@ -243,13 +240,14 @@ func (c *Conn) send(b []byte, info *MsgInfo) (int, error) {
 
 func (c *Conn) sendOnce(fd uintptr) bool {
 	tx := &c.tx
+	tx.calls++
 	for {
 		// MSG_NOSIGNAL: a write after the peer's ABORT reports EPIPE
 		// instead of raising SIGPIPE (sctp_error in net/sctp/socket.c).
 		n, errno := sendmsg(int(fd), tx.b, tx.cbuf[:tx.oobn], unix.MSG_NOSIGNAL)
 		switch errno {
 		case unix.EAGAIN:
-			if !assocGone(int(fd)) {
+			if !c.ended(fd, tx.calls > 1) {
 				return false
 			}
 			// The association ended while the send buffer was full:
@@ -257,6 +255,9 @@ func (c *Conn) sendOnce(fd uintptr) bool {
 			errno = unix.EPIPE
 		case unix.EINTR:
 			continue
+		case 0:
+		default:
+			c.end.note(errno)
 		}
 		tx.n, tx.errno = n, errno
 		return true

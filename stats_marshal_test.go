@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"net"
 	"net/netip"
+	"runtime"
 	"testing"
 	"time"
 
@@ -14,13 +15,28 @@ import (
 
 // TestUnmarshalAssocStats lays out struct sctp_assoc_stats field by field
 // and reads it back: each counter lands in its own field.
+// assocStatsLayouts are the offsets of sas_obs_rto_ipaddr and sas_maxrto
+// in struct sctp_assoc_stats per ABI, written out rather than computed:
+// the address is aligned as a pointer, the __u64 counters to 8 bytes
+// except on i386, where the ABI aligns them to 4.
+var assocStatsLayouts = map[string][2]int{
+	"386": {4, 132}, "arm": {4, 136}, "mips": {4, 136}, "mipsle": {4, 136},
+	"amd64": {8, 136}, "arm64": {8, 136}, "s390x": {8, 136}, "ppc64le": {8, 136}, "riscv64": {8, 136},
+}
+
 func TestUnmarshalAssocStats(t *testing.T) {
+	layout, ok := assocStatsLayouts[runtime.GOARCH]
+	if !ok {
+		t.Skipf("no layout of struct sctp_assoc_stats written down for %s", runtime.GOARCH)
+	}
+	require.Equal(t, layout[0], assocStatsAddrOff, "sas_obs_rto_ipaddr")
+	require.GreaterOrEqual(t, sizeofAssocStats, layout[1]+15*8, "the buffer holds every counter")
 	b := make([]byte, sizeofAssocStats)
 	sa, err := packSockaddrs([]netip.Addr{netip.MustParseAddr("192.0.2.251")}, 9)
 	require.NoError(t, err)
-	copy(b[assocStatsAddrOff:], sa)
+	copy(b[layout[0]:], sa)
 	for i := range 15 { // sas_maxrto, then the counters in linux/sctp.h's order
-		binary.NativeEndian.PutUint64(b[assocStatsCountersOff+8*i:], uint64(100+i))
+		binary.NativeEndian.PutUint64(b[layout[1]+8*i:], uint64(100+i))
 	}
 	got := unmarshalAssocStats(b)
 	require.Equal(t, uint64(100), got.maxRTOJiffies)

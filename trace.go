@@ -24,8 +24,10 @@ import (
 //
 // Name lookups go through a net.Resolver, which itself calls the
 // DNSStart and DNSDone hooks of a net/http/httptrace.ClientTrace in the
-// context; its ConnectStart and ConnectDone are called by the sctphttptrace
-// subpackage, which keeps net/http out of this package.
+// context; its ConnectStart and ConnectDone are called when the dial goes
+// through the sctphttptrace subpackage (http.Transport.DialContext =
+// sctphttptrace.DialContext(d)), which keeps net/http out of this package.
+// The sctpprom subpackage turns dials into Prometheus metrics.
 type DialTrace struct {
 	// ResolveStart is called before a host name is looked up.
 	ResolveStart func(ResolveStartInfo)
@@ -188,6 +190,9 @@ func (t *DialTrace) connectStart(d *Dialer, network string, p *dialPlan) time.Ti
 	}
 	if t.ConnectStart != nil {
 		t.ConnectStart(ConnectStartInfo{Network: network, Addrs: p.raddrs, Port: p.port, Pacing: d.tracePacing(p)})
+	}
+	if t.ConnectDone == nil {
+		return time.Time{}
 	}
 	return time.Now()
 }

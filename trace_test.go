@@ -63,3 +63,56 @@ func TestDialTraceResolution(t *testing.T) {
 	var dnsErr *net.DNSError
 	require.ErrorAs(t, dones[1].Err, &dnsErr)
 }
+
+// TestDialTraceNilAllocs: the dial's calls into an absent trace, or into
+// one without hooks, allocate nothing.
+func TestDialTraceNilAllocs(t *testing.T) {
+	addrs := []netip.Addr{netip.MustParseAddr("192.0.2.1")}
+	plan := &dialPlan{raddrs: addrs, port: 9}
+	d := &Dialer{}
+	for _, ctx := range []context.Context{context.Background(), WithDialTrace(context.Background(), &DialTrace{})} {
+		n := testing.AllocsPerRun(100, func() {
+			tr := ContextDialTrace(ctx)
+			tr.resolveStart("h")
+			tr.resolveDone("h", addrs, nil)
+			start := tr.connectStart(d, "sctp", plan)
+			tr.connectDone("sctp", plan, start, nil, nil)
+		})
+		require.Zero(t, n)
+	}
+}
+
+// BenchmarkDialTraceHooks measures the dial's calls into a trace, without
+// the dial: absent, without hooks, with every hook.
+func BenchmarkDialTraceHooks(b *testing.B) {
+	addrs := []netip.Addr{netip.MustParseAddr("192.0.2.1")}
+	plan := &dialPlan{raddrs: addrs, port: 9}
+	d := &Dialer{}
+	for _, tc := range []struct {
+		name  string
+		trace *DialTrace
+	}{{"none", nil}, {"empty", &DialTrace{}}, {"hooks", countingTrace()}} {
+		ctx := WithDialTrace(context.Background(), tc.trace)
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				tr := ContextDialTrace(ctx)
+				tr.resolveStart("h")
+				tr.resolveDone("h", addrs, nil)
+				start := tr.connectStart(d, "sctp", plan)
+				tr.connectDone("sctp", plan, start, nil, nil)
+			}
+		})
+	}
+}
+
+// countingTrace returns a DialTrace with every hook set, doing little.
+func countingTrace() *DialTrace {
+	var n int
+	return &DialTrace{
+		ResolveStart: func(ResolveStartInfo) { n++ },
+		ResolveDone:  func(ResolveDoneInfo) { n++ },
+		ConnectStart: func(i ConnectStartInfo) { n += len(i.Addrs) },
+		ConnectDone:  func(i ConnectDoneInfo) { n += i.INITs },
+	}
+}

@@ -46,6 +46,11 @@ func TestZeroValues(t *testing.T) {
 			require.Nil(t, rc)
 			return err
 		},
+		"Features": func(t *testing.T, c *Conn) error {
+			f, err := c.Features()
+			require.Zero(t, f)
+			return err
+		},
 		"Status":         func(t *testing.T, c *Conn) error { _, err := c.Status(); return err },
 		"Paths":          func(t *testing.T, c *Conn) error { _, err := c.Paths(); return err },
 		"SetPrimaryAddr": func(t *testing.T, c *Conn) error { return c.SetPrimaryAddr(net.IPv4(127, 0, 0, 1)) },

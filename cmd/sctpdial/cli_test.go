@@ -142,6 +142,8 @@ func TestInfo(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	t.Logf("-info:\n%s", r.stdout)
 	require.Regexp(t, `association +id \d+, ESTABLISHED`, r.stdout)
+	// Both ends are this guest's kernel with its defaults.
+	require.Regexp(t, `features +PR-SCTP ECN\n`, r.stdout)
 	require.Regexp(t, `streams +out 3, in 3`, r.stdout)
 	require.Regexp(t, `peer +`+regexp.QuoteMeta(s.addr)+`\n`, r.stdout)
 	require.Regexp(t, `primary +192\.0\.2\.250\n`, r.stdout)
@@ -227,6 +229,8 @@ func TestDemo(t *testing.T) {
 	require.Regexp(t, `dialed         192\.0\.2\.250,192\.0\.2\.251:\d+ with one sctp_connectx`, r.stdout)
 	require.Contains(t, r.stdout, "rto_initial")
 	require.Contains(t, r.stdout, "errors.Is(err, context.Canceled) = true")
+	require.Regexp(t, `connected in \S+ through 192\.0\.2\.250 after [2-9] INITs\n`, r.stdout)
+	require.Contains(t, r.stdout, "INIT pacing set the first INIT's timeout to")
 
 	r = runCmd(t, ctx, "", "demo", "-silent", "bogus.invalid")
 	require.Equal(t, exitBadAddress, r.code, r.stderr)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -19,7 +20,8 @@ import (
 // runDemo is "sctpdial demo": it listens on two local addresses, dials
 // both with one sctp_connectx, exchanges messages on two streams with
 // their payload protocol identifiers, prints the association as the
-// kernel sees it, and cancels a dial to a peer that never answers. Run
+// kernel sees it, cancels a dial to a peer that never answers, and
+// dials a list whose first address is that peer. Run
 // it with ./scripts/demo.sh, which uses a QEMU guest when this kernel
 // lacks SCTP.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -131,8 +133,9 @@ func demo(ctx context.Context, w io.Writer, addrs, silent string) error {
 	tw.Flush()
 	fmt.Fprintln(w, "  (The messages went over the primary path, so its RTO comes from measured")
 	fmt.Fprintln(w, "  round trips, floored at net.sctp.rto_min, 1s by default. The other path has")
-	fmt.Fprintln(w, "  carried nothing yet and keeps net.sctp.rto_initial, 3s by default, until")
-	fmt.Fprintln(w, "  heartbeats measure it.)")
+	fmt.Fprintln(w, "  carried nothing yet and keeps the initial RTO until heartbeats measure it:")
+	fmt.Fprintln(w, "  net.sctp.rto_initial, 3s by default, or less when INIT pacing lowered it to")
+	fmt.Fprintln(w, "  fit the dial's timeout, as for this 5s dial to two addresses.)")
 
 	if silent == "" {
 		fmt.Fprintln(w, "\n(no -silent address given: cancellation demo skipped)")
@@ -153,6 +156,40 @@ func demo(ctx context.Context, w io.Writer, addrs, silent string) error {
 			return failed("-silent "+silent+": the name did not resolve, so there was no dial to cancel", err)
 		}
 		return failed("-silent "+silent+": the dial ended before it was cancelled (the address answers, or has no route)", err)
+	}
+	first, _, _ := strings.Cut(addrs, ",")
+	if ip := net.ParseIP(first); ip != nil && ip.IsLoopback() {
+		// The first address sets the association's scope: a global
+		// silent peer and a loopback address cannot share one.
+		fmt.Fprintln(w, "\n(-addrs are loopback: the dead-first-address demo needs global addresses, skipped)")
+		return nil
+	}
+	return deadFirst(ctx, w, silent, first, sctpdial.Port(ln.Addr()))
+}
+
+// deadFirst dials a list whose first address never answers: the kernel
+// sends the first INIT there and its retransmission to the next address,
+// after an RTO the Dialer paced to fit the deadline.
+func deadFirst(ctx context.Context, w io.Writer, silent, live string, port int) error {
+	target := bracketList(silent+","+live) + ":" + strconv.Itoa(port)
+	timeout := 5 * time.Second
+	fmt.Fprintf(w, "\ndialing %s: the first address is dead; timeout %v\n", target, timeout)
+	var pacing sctpdial.InitPacing
+	var done sctpdial.ConnectDoneInfo
+	tctx := sctpdial.WithDialTrace(ctx, &sctpdial.DialTrace{
+		ConnectStart: func(i sctpdial.ConnectStartInfo) { pacing = i.Pacing },
+		ConnectDone:  func(i sctpdial.ConnectDoneInfo) { done = i },
+	})
+	d := sctpdial.Dialer{Timeout: timeout}
+	c, err := d.DialSCTP(tctx, "sctp", target)
+	if err != nil {
+		return failed("dialing "+target, err)
+	}
+	defer c.Close()
+	fmt.Fprintf(w, "connected in %v through %v after %d INITs\n", done.Elapsed.Round(time.Millisecond), done.Answered, done.INITs)
+	if pacing.Chosen {
+		fmt.Fprintf(w, "  (INIT pacing set the first INIT's timeout to %v so that both addresses get one\n", pacing.RTOInitial.Round(time.Millisecond))
+		fmt.Fprintln(w, "  within the timeout; the kernel's own, net.sctp.rto_initial, is 3s by default.)")
 	}
 	return nil
 }

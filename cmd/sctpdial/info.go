@@ -19,8 +19,13 @@ func printInfo(w io.Writer, c *sctpdial.Conn) error {
 	if err != nil {
 		return err
 	}
+	features, err := c.Features()
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "association\tid %d, %v\n", st.AssocID, st.State)
+	fmt.Fprintf(tw, "features\t%v\n", features)
 	fmt.Fprintf(tw, "streams\tout %d, in %d\n", st.OutStreams, st.InStreams)
 	fmt.Fprintf(tw, "local\t%s\n", sctpdial.HostPort(c.LocalAddr()))
 	fmt.Fprintf(tw, "peer\t%s\n", sctpdial.HostPort(c.RemoteAddr()))
@@ -37,15 +42,18 @@ func printInfo(w io.Writer, c *sctpdial.Conn) error {
 		fmt.Fprintf(tw, "%v\t%v\t%v\t%s\t%d\t%d\t%s\n", p.Addr.IP, p.State, p.RTO, srtt(p), p.Cwnd, p.MTU, primary)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "(rto: a path's retransmission timeout. Until a path has carried data or a heartbeat it keeps net.sctp.rto_initial, 3s by default; measured paths move toward rto_min, 1s. srtt in kernel jiffies.)")
+	fmt.Fprintln(w, "(features: extensions both ends agreed on in the handshake. rto: a path's retransmission timeout; until a path has carried data or a heartbeat it keeps net.sctp.rto_initial, 3s by default, and measured paths move toward rto_min, 1s. srtt: smoothed round trip, '-' before the first measurement, counted in kernel ticks (4ms at HZ=250).)")
 	return nil
 }
 
-// srtt prints the smoothed RTT, which the kernel reports in jiffies
-// (see PathInfo.SRTTRaw); 0 means not measured yet.
+// srtt prints the smoothed RTT; "-" before the first measurement (see
+// PathInfo.SRTT).
 func srtt(p sctpdial.PathInfo) string {
-	if p.SRTTRaw == 0 {
+	switch {
+	case p.SRTTRaw == 0:
 		return "-"
+	case p.SRTT == 0: // tick rate unknown
+		return fmt.Sprintf("%d ticks", p.SRTTRaw)
 	}
-	return fmt.Sprintf("%dj", p.SRTTRaw)
+	return p.SRTT.String()
 }

@@ -48,7 +48,9 @@ OPTIONS
     -k              with -l: keep accepting associations
     -echo           with -l: echo messages back
     -info           connect, print the association (addresses, path states,
-                    primary, RTO, SRTT, cwnd, MTU per path, streams) and exit
+                    primary, RTO, SRTT, cwnd, MTU per path, streams, the
+                    extensions negotiated: PR-SCTP, RECONFIG, I-DATA,
+                    ASCONF, AUTH, ECN) and exit
     -watch          also print path-state changes and notifications as they
                     happen, on standard error, until the association ends or
                     SIGINT; stdin ending does not end it

@@ -6,18 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
-)
-
-// The guest's parts, pinned here and nowhere else. Debian's cloud kernel is
-// small (about 26 MB) and builds SCTP, veth and dummy as modules.
-const (
-	kernelPackage  = "linux-image-6.1.0-50-cloud-amd64"
-	kernelVersion  = "6.1.176-1"
-	busyboxPackage = "busybox-static"
 )
 
 // guestModules are loaded in this order: the kernel ships no modules.dep,
@@ -36,6 +29,7 @@ var guestModules = []string{
 type assets struct {
 	kernel  string   // vmlinuz
 	modules []string // .ko files, in load order
+	stdin   []string // .ko files for the stdin port, in load order
 	busybox string   // static busybox
 }
 
@@ -91,12 +85,16 @@ func Prepare() (assets, error) {
 	if len(mroots) != 1 {
 		return assets{}, fmt.Errorf("vmtest: no single module tree in %s", kdir)
 	}
-	for _, m := range guestModules {
+	for _, m := range slices.Concat(guestModules, stdinModules) {
 		p := filepath.Join(mroots[0], m)
 		if _, err := os.Stat(p); err != nil {
 			return assets{}, fmt.Errorf("vmtest: module missing: %w", err)
 		}
-		a.modules = append(a.modules, p)
+		if len(a.modules) < len(guestModules) {
+			a.modules = append(a.modules, p)
+		} else {
+			a.stdin = append(a.stdin, p)
+		}
 	}
 	a.busybox = filepath.Join(bdir, "bin", "busybox")
 	if _, err := os.Stat(a.busybox); err != nil {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -40,6 +41,15 @@ func guestInit() {
 	cmd := exec.Command(cfg.Args[0], cfg.Args[1:]...)
 	cmd.Dir, cmd.Env = cfg.Dir, cfg.Env
 	cmd.Stdout, cmd.Stderr = console, console
+	if cfg.Stdin {
+		in, err := openStdinPort(10 * time.Second)
+		if err != nil {
+			fmt.Fprintf(console, "vmexec guest: stdin: %v\n", err)
+			return
+		}
+		defer in.Close()
+		cmd.Stdin = in
+	}
 	err = cmd.Run()
 	switch {
 	case cmd.ProcessState != nil:

@@ -28,6 +28,7 @@ type Options struct {
 	CPUs     int           // guest CPUs; default 2
 	Accel    string        // QEMU accelerator; default "tcg" (nested KVM is unreliable)
 	Timeout  time.Duration // bound on the whole guest run; default from -test.timeout + 2m, else 20m
+	Stdin    io.Reader     // the program's stdin; nil means none (/dev/null in the guest)
 	Stdout   io.Writer     // default os.Stdout
 	Stderr   io.Writer     // runner diagnostics; default os.Stderr
 }
@@ -82,11 +83,10 @@ func Main(args []string) int {
 		guestInit()
 		return 0 // not reached
 	}
-	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: vmexec PROGRAM [ARG...]   (or: vmexec -prepare)")
-		return 2
+	if code, done := hostFlag(args, os.Stdout, os.Stderr); done {
+		return code
 	}
-	if args[0] == "-prepare" {
+	if args[0] == "-prepare" || args[0] == "--prepare" {
 		a, err := Prepare()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -104,9 +104,16 @@ func Main(args []string) int {
 	if ok, _ := HostHasSCTP(); ok && os.Getenv("SCTPDIAL_VM_FORCE") != "1" {
 		return runNative(args)
 	}
+	if matchesNothing(args) {
+		return runNative(args) // prints "no tests to run" as in the guest
+	}
 	fmt.Fprintf(os.Stderr, "vmexec: no SCTP in this kernel; running %s in a QEMU guest (%s)\n",
 		filepath.Base(args[0]), kernelPackage)
-	code, err := Run(context.Background(), args, Options{})
+	var o Options
+	if !isDevNull(os.Stdin) {
+		o.Stdin = os.Stdin
+	}
+	code, err := Run(context.Background(), args, o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "vmexec:", err)
 		if code == 0 {
@@ -147,17 +154,30 @@ func Run(ctx context.Context, args []string, o Options) (int, error) {
 	}
 	defer os.RemoveAll(tmp)
 	initrd := filepath.Join(tmp, "initrd.cpio")
-	if err := buildInitramfs(initrd, a, args); err != nil {
+	if err := buildInitramfs(initrd, a, args, o.Stdin != nil); err != nil {
 		return 1, fmt.Errorf("building initramfs: %w", err)
+	}
+	// no_timer_check: under TCG on a busy host the kernel's IO-APIC timer
+	// check can miss its ticks and panic ("IO-APIC + timer doesn't
+	// work!"); the emulated timer is fine, so skip the check.
+	qargs := []string{
+		"-accel", o.Accel, "-cpu", "max", "-m", strconv.Itoa(o.MemoryMB), "-smp", strconv.Itoa(o.CPUs),
+		"-nic", "none", "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
+		"-kernel", a.kernel, "-initrd", initrd,
+		"-append", "console=ttyS0 quiet loglevel=1 panic=-1 no_timer_check rdinit=/init",
+	}
+	if o.Stdin != nil {
+		feeder, err := newStdinFeeder(filepath.Join(tmp, "stdin.sock"), o.Stdin)
+		if err != nil {
+			return 1, fmt.Errorf("stdin: %w", err)
+		}
+		defer feeder.Close()
+		qargs = append(qargs, feeder.qemuArgs()...)
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	qemu := exec.CommandContext(ctx, "qemu-system-x86_64",
-		"-accel", o.Accel, "-cpu", "max", "-m", strconv.Itoa(o.MemoryMB), "-smp", strconv.Itoa(o.CPUs),
-		"-nic", "none", "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
-		"-kernel", a.kernel, "-initrd", initrd,
-		"-append", "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init")
+	qemu := exec.CommandContext(ctx, "qemu-system-x86_64", qargs...)
 	qemu.Stdin = nil
 	qemu.Stderr = o.Stderr
 	out, err := qemu.StdoutPipe()
@@ -266,7 +286,7 @@ func readConsole(r io.Reader, w io.Writer, allow func(path string) bool) (int, e
 // buildInitramfs writes the guest's root file system: init (this
 // executable), busybox, the modules, the program and its libraries, the
 // package's testdata, and the fixture files.
-func buildInitramfs(dst string, a assets, args []string) error {
+func buildInitramfs(dst string, a assets, args []string, stdin bool) error {
 	f, err := os.Create(dst)
 	if err != nil {
 		return err
@@ -296,6 +316,14 @@ func buildInitramfs(dst string, a assets, args []string) error {
 		g := "/lib/modules/" + filepath.Base(m)
 		c.hostFile(g, m)
 		cfg.Modules = append(cfg.Modules, g)
+	}
+	if stdin {
+		cfg.Stdin = true
+		for _, m := range a.stdin {
+			g := "/lib/modules/" + filepath.Base(m)
+			c.hostFile(g, m)
+			cfg.Modules = append(cfg.Modules, g)
+		}
 	}
 	prog := "/vmexec/bin/" + filepath.Base(args[0])
 	if err := addELF(c, prog, args[0]); err != nil {

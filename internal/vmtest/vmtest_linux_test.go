@@ -129,6 +129,8 @@ func TestGuestProgram(t *testing.T) {
 	switch os.Getenv(guestMode) {
 	case "":
 		return
+	case "stdin":
+		stdinProgram()
 	case "hang":
 		fmt.Println("hanging")
 		select {}
@@ -200,7 +202,7 @@ func TestBootHangIsKilled(t *testing.T) {
 	t.Setenv(guestMode, "hang")
 	var out bytes.Buffer
 	start := time.Now()
-	timeout := 25 * time.Second
+	timeout := 45 * time.Second // boot included: a loaded host can take 20 s
 	code, err := Run(context.Background(), []string{os.Args[0], "-test.run=^TestGuestProgram$", "-test.v"}, Options{Stdout: &out, Timeout: timeout})
 	require.ErrorContains(t, err, "killed")
 	require.NotEqual(t, 0, code)
