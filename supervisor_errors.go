@@ -131,3 +131,30 @@ func (e *StallError) Error() string {
 
 // Unwrap returns Err.
 func (e *StallError) Unwrap() error { return e.Err }
+
+// String describes the event for a log line: "up 192.0.2.1/198.51.100.1:3868
+// (primary 192.0.2.1)", "down: ... (next attempt in 1.6s)", "connecting
+// (attempt 2)", "stalled: ...", "gave up: ...", "closed". The time is left
+// to the logger.
+func (e SupervisorEvent) String() string {
+	s := e.State.String()
+	switch e.State {
+	case SupervisorConnecting:
+		return s + " (attempt " + strconv.Itoa(e.Attempt) + ")"
+	case SupervisorUp:
+		if e.Remote != nil {
+			s += " " + e.Remote.String()
+		}
+		if e.Primary.IP != nil {
+			s += " (primary " + e.Primary.String() + ")"
+		}
+		return s
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	if e.State == SupervisorDown && !e.NextAttempt.IsZero() {
+		s += " (next attempt in " + e.NextAttempt.Sub(e.Time).Round(time.Millisecond).String() + ")"
+	}
+	return s
+}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ishidawataru/sctp"
 	"github.com/stretchr/testify/require"
 )
 
@@ -162,4 +164,21 @@ func TestStallTrackerBound(t *testing.T) {
 	d, ok := tr.observe(start.Add(2500*time.Millisecond), busy)
 	require.True(t, ok)
 	require.Equal(t, 2500*time.Millisecond, d)
+}
+
+func TestSupervisorEventString(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	remote := &sctp.SCTPAddr{IPAddrs: []net.IPAddr{{IP: net.ParseIP("192.0.2.1")}, {IP: net.ParseIP("198.51.100.1")}}, Port: 3868}
+	for _, tc := range []struct {
+		ev   SupervisorEvent
+		want string
+	}{
+		{SupervisorEvent{State: SupervisorConnecting, Attempt: 2}, "connecting (attempt 2)"},
+		{SupervisorEvent{State: SupervisorUp, Remote: remote, Primary: net.IPAddr{IP: net.ParseIP("192.0.2.1")}}, "up 192.0.2.1/198.51.100.1:3868 (primary 192.0.2.1)"},
+		{SupervisorEvent{Time: at, State: SupervisorDown, Err: syscall.ECONNREFUSED, NextAttempt: at.Add(1600 * time.Millisecond)}, "down: connection refused (next attempt in 1.6s)"},
+		{SupervisorEvent{State: SupervisorGaveUp, Err: syscall.ETIMEDOUT}, "gave up: connection timed out"},
+		{SupervisorEvent{State: SupervisorClosed}, "closed"},
+	} {
+		require.Equal(t, tc.want, tc.ev.String())
+	}
 }
