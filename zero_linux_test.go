@@ -1,6 +1,7 @@
 package sctpdial
 
 import (
+	"context"
 	"net"
 	"reflect"
 	"slices"
@@ -26,6 +27,7 @@ func TestZeroValues(t *testing.T) {
 		"Close":      func(t *testing.T, c *Conn) error { return c.Close() },
 		"CloseWrite": func(t *testing.T, c *Conn) error { return c.CloseWrite() },
 		"CloseRead":  func(t *testing.T, c *Conn) error { return c.CloseRead() },
+		"Shutdown":   func(t *testing.T, c *Conn) error { return c.Shutdown(context.Background()) },
 		"File": func(t *testing.T, c *Conn) error {
 			f, err := c.File()
 			require.Nil(t, f)
