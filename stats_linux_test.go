@@ -43,7 +43,9 @@ func TestAssocStatsMove(t *testing.T) {
 	require.Equal(t, before.UnorderedReceived+5, mid.UnorderedReceived)
 	require.Greater(t, mid.PacketsSent, before.PacketsSent)
 	require.Greater(t, mid.SACKsReceived, before.SACKsReceived)
-	require.Zero(t, mid.RetransmittedChunks, "nothing lost yet")
+	// Nothing is lost yet, but no zero retransmissions is asserted here: on
+	// a loaded guest a T3-rtx timeout at RTO.Min (50 ms) can fire before
+	// the peer's SACK comes back. The loss below must add some.
 	ps, err := c.Paths()
 	require.NoError(t, err)
 	// SRTT has the kernel tick's resolution (4 ms at HZ=250): a loopback

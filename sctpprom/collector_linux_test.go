@@ -99,7 +99,8 @@ func TestCollectorLiveAssociation(t *testing.T) {
 	require.Equal(t, 1.0, m[seriesKey("sctp_dials_total", "result", "refused")])
 	require.Equal(t, 1.0, m[seriesKey("sctp_dial_init_chunks")], "one successful dial observed")
 	require.Equal(t, 5.0, m[assoc("sctp_assoc_data_chunks_sent_total", "delivery", "ordered")], "%v", m)
-	require.Zero(t, m[assoc("sctp_assoc_retransmitted_chunks_total")])
+	// No loss yet; a loaded guest may still retransmit once at a 50 ms
+	// RTO.Min, so the check below is that the loss adds retransmissions.
 	require.Equal(t, 1.0, m[pathA("sctp_path_state", "state", "ACTIVE")])
 	require.Equal(t, 1.0, m[pathA("sctp_path_primary")])
 	require.Greater(t, m[pathA("sctp_path_mtu_bytes")], 0.0)
@@ -125,7 +126,8 @@ func TestCollectorLiveAssociation(t *testing.T) {
 	t.Logf("after the loss: retransmitted %v, path %s state ACTIVE %v, rto %v, max rto %v",
 		after[assoc("sctp_assoc_retransmitted_chunks_total")], a, after[pathA("sctp_path_state", "state", "ACTIVE")],
 		after[pathA("sctp_path_rto_seconds")], after[assoc("sctp_assoc_max_rto_seconds")])
-	require.Greater(t, after[assoc("sctp_assoc_retransmitted_chunks_total")], 0.0, "the chunks sent into the lost path went again")
+	require.Greater(t, after[assoc("sctp_assoc_retransmitted_chunks_total")], m[assoc("sctp_assoc_retransmitted_chunks_total")],
+		"the chunks sent into the lost path went again")
 	require.Equal(t, 8.0, after[assoc("sctp_assoc_data_chunks_sent_total", "delivery", "ordered")])
 	require.Zero(t, after[pathA("sctp_path_state", "state", "ACTIVE")], "the lost path is no longer active")
 	// Each T3-rtx timeout doubles the path's RTO, up to RTO.Max (where a
