@@ -1,0 +1,400 @@
+package sctpdial
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ishidawataru/sctp"
+	"github.com/sctpdial/sctpdial/internal/vmtest"
+	"github.com/stretchr/testify/require"
+)
+
+// soakDials is how many dials TestSoak makes: SCTPDIAL_SOAK_DIALS, else
+// 3,000 (about 40 s with -race in the TCG guest on two shared cores, at
+// the 73–103 dials/s measured there: CI's budget), or 1,000 with -short.
+func soakDials(t *testing.T) int {
+	if v := os.Getenv("SCTPDIAL_SOAK_DIALS"); v != "" {
+		n, err := strconv.Atoi(v)
+		require.NoError(t, err, "SCTPDIAL_SOAK_DIALS")
+		return n
+	}
+	if testing.Short() {
+		return 1000
+	}
+	return 3000
+}
+
+// The kinds of dial the soak mixes.
+const (
+	soakSuccess    = iota // to a listener
+	soakRefused           // to a port nobody listens on
+	soakSilent            // to a silent peer, until a short deadline
+	soakCancel            // to a silent peer, cancelled at a random moment
+	soakCancelRace        // to a listener, cancelled while it completes
+	soakKinds
+)
+
+var soakKindNames = [soakKinds]string{"success", "refused", "silent timeout", "cancel", "cancel racing success"}
+
+// soakCounts is what the soak measures the process and kernel by.
+type soakCounts struct{ fds, goroutines, threads, assocs int }
+
+func (c soakCounts) String() string {
+	return fmt.Sprintf("%d descriptors, %d goroutines, %d OS threads, %d associations", c.fds, c.goroutines, c.threads, c.assocs)
+}
+
+func takeSoakCounts(t *testing.T) soakCounts {
+	return soakCounts{countFDs(t), runtime.NumGoroutine(), osThreads(t), countAssocs(t)}
+}
+
+// countAssocs counts the kernel's SCTP associations (/proc/net/sctp/assocs
+// has a header line, then one per association).
+func countAssocs(t *testing.T) int {
+	n := strings.Count(sctpAssocs(t), "\n")
+	require.Positive(t, n, "the header line")
+	return n - 1
+}
+
+// TestSoak: thousands of dials mixing success, refusal, a silent peer's
+// timeout, cancellation at random moments and cancellation racing
+// success, 64 at a time; every tenth association gets a concurrent Read,
+// Write, SetDeadline and Close; listeners are closed under pending
+// Accepts. Every dial ends the way its kind allows, every call returns,
+// and afterwards descriptors, goroutines and kernel associations are back
+// to where they started, with OS threads within a small slack. Then
+// RLIMIT_NOFILE is lowered until dials fail with EMFILE: nothing leaks,
+// and dials work again once descriptors are free.
+func TestSoak(t *testing.T) {
+	requireGuest(t)
+	n := soakDials(t)
+	base := takeSoakCounts(t)
+	start := time.Now()
+
+	ln, err := Listen("sctp4", vmtest.LocalIPv4A+":0")
+	require.NoError(t, err)
+	var serving sync.WaitGroup
+	serving.Add(1)
+	go func() {
+		defer serving.Done()
+		serveEcho(ln)
+	}()
+	port := Port(ln.Addr())
+	// Refused: a port with nothing listening, dialed from the other local
+	// address, so that the INIT can never meet itself (a self-connect
+	// needs the same address and port at both ends).
+	refusedPort := closedPort(t)
+	d := &Dialer{InitMsg: peerInitMsg}
+	refusing := &Dialer{InitMsg: peerInitMsg, LocalAddr: &sctp.SCTPAddr{IPAddrs: []net.IPAddr{{IP: net.ParseIP(vmtest.LocalIPv4B)}}}}
+	listening := vmtest.LocalIPv4A + ":" + strconv.Itoa(port)
+	silent := vmtest.SilentIPv4 + ":9"
+
+	var outcomes [soakKinds]map[string]int
+	for i := range outcomes {
+		outcomes[i] = map[string]int{}
+	}
+	var mu sync.Mutex
+	var unexpected []string
+	var live atomic.Int32
+	record := func(kind int, outcome string, ok bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		outcomes[kind][outcome]++
+		if !ok && len(unexpected) < 20 {
+			unexpected = append(unexpected, soakKindNames[kind]+": "+outcome)
+		}
+	}
+
+	jobs := make(chan int)
+	var workers sync.WaitGroup
+	for w := range 64 {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 7))
+			for i := range jobs {
+				kind := i % soakKinds
+				ctx, cancel := context.Background(), context.CancelFunc(func() {})
+				dialer, addr := d, listening
+				switch kind {
+				case soakSuccess:
+					ctx, cancel = context.WithTimeout(ctx, 20*time.Second)
+				case soakRefused:
+					ctx, cancel = context.WithTimeout(ctx, 20*time.Second)
+					dialer, addr = refusing, vmtest.LocalIPv4A+":"+strconv.Itoa(refusedPort)
+				case soakSilent:
+					ctx, cancel = context.WithTimeout(ctx, time.Duration(5+r.IntN(25))*time.Millisecond)
+					addr = silent
+				case soakCancel:
+					ctx, cancel = context.WithCancel(ctx)
+					time.AfterFunc(time.Duration(r.IntN(5000))*time.Microsecond, cancel)
+					addr = silent
+				case soakCancelRace:
+					ctx, cancel = context.WithCancel(ctx)
+					time.AfterFunc(time.Duration(r.IntN(3000))*time.Microsecond, cancel)
+				}
+				c, err := dialer.DialSCTP(ctx, "sctp4", addr)
+				cancel()
+				var ok bool
+				switch kind {
+				case soakSuccess:
+					ok = err == nil
+				case soakRefused:
+					ok = errors.Is(err, syscall.ECONNREFUSED)
+				case soakSilent:
+					ok = errors.Is(err, context.DeadlineExceeded)
+				case soakCancel:
+					ok = errors.Is(err, context.Canceled)
+				case soakCancelRace:
+					ok = err == nil || errors.Is(err, context.Canceled)
+				}
+				if c != nil && err != nil {
+					ok = false
+					c.Close()
+				}
+				outcome := "ok"
+				if err != nil {
+					outcome = soakErrName(err)
+				}
+				record(kind, outcome, ok)
+				if c == nil || err != nil {
+					continue
+				}
+				if i%10 == 0 {
+					live.Add(1)
+					if res := hammerConn(c, r); res != "" {
+						record(kind, res, false)
+					}
+					live.Add(-1)
+					continue
+				}
+				if _, err := c.Write([]byte("ping")); err != nil {
+					record(kind, "write: "+err.Error(), false)
+				}
+				c.Close()
+			}
+		}()
+	}
+	for i := range n {
+		jobs <- i
+	}
+	close(jobs)
+	workers.Wait()
+	dialTime := time.Since(start)
+
+	t.Logf("%d dials in %v (%.0f/s):", n, dialTime.Round(time.Millisecond), float64(n)/dialTime.Seconds())
+	for k, m := range outcomes {
+		t.Logf("  %s: %v", soakKindNames[k], m)
+	}
+	require.Empty(t, unexpected, "dials or calls that ended the wrong way (first 20)")
+
+	soakEMFILE(t, d, listening)
+	acceptUnderClose(t)
+	require.NoError(t, ln.Close())
+	serving.Wait()
+	requireSoakBaseline(t, base)
+	t.Logf("soak total %v", time.Since(start).Round(time.Millisecond))
+}
+
+// soakErrName names a dial error by what it matches, for the tally.
+func soakErrName(err error) string {
+	for _, e := range []error{context.Canceled, context.DeadlineExceeded, syscall.ECONNREFUSED, syscall.EMFILE, net.ErrClosed} {
+		if errors.Is(err, e) {
+			return e.Error()
+		}
+	}
+	return err.Error()
+}
+
+// serveEcho accepts until the listener is closed, echoing each
+// association until its end; it returns once every one has ended.
+func serveEcho(ln net.Listener) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		c, err := ln.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			return
+		}
+		if err != nil {
+			// EMFILE while the soak holds the limit low: try again.
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(30 * time.Second))
+			io.Copy(c, c)
+		}()
+	}
+}
+
+// closedPort returns a port on the guest's first address that nothing
+// listens on.
+func closedPort(t *testing.T) int {
+	l, err := Listen("sctp4", vmtest.LocalIPv4A+":0")
+	require.NoError(t, err)
+	port := Port(l.Addr())
+	require.NoError(t, l.Close())
+	return port
+}
+
+// hammerConn runs Read, Write, SetDeadline and Close on c at once, at
+// random moments; every call must return within a few seconds. It returns
+// a description of what went wrong, or "".
+func hammerConn(c *Conn, r *rand.Rand) string {
+	closeAfter := time.Duration(r.IntN(20)) * time.Millisecond
+	var wg sync.WaitGroup
+	var bad atomic.Value
+	fail := func(s string) { bad.CompareAndSwap(nil, s) }
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		msg := make([]byte, 512)
+		for {
+			if _, err := c.Write(msg); err != nil {
+				if !errors.Is(err, net.ErrClosed) && !errors.Is(err, os.ErrDeadlineExceeded) {
+					fail("write: " + err.Error())
+				}
+				return
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		buf := make([]byte, 512)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				if !errors.Is(err, net.ErrClosed) && !errors.Is(err, os.ErrDeadlineExceeded) {
+					fail("read: " + err.Error())
+				}
+				return
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for range 20 {
+			err := c.SetDeadline(time.Now().Add(time.Duration(5+r.IntN(50)) * time.Millisecond))
+			if err != nil && !errors.Is(err, net.ErrClosed) {
+				fail("set deadline: " + err.Error())
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		time.Sleep(closeAfter)
+		if err := c.Close(); err != nil {
+			fail("close: " + err.Error())
+		}
+	}()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		return "a Read, Write, SetDeadline or Close on a live Conn did not return"
+	}
+	if s, ok := bad.Load().(string); ok {
+		return s
+	}
+	return ""
+}
+
+// acceptUnderClose closes listeners while Accepts wait on them: each
+// Accept returns net.ErrClosed at once.
+func acceptUnderClose(t *testing.T) {
+	for range 20 {
+		l, err := Listen("sctp4", vmtest.LocalIPv4A+":0")
+		require.NoError(t, err)
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() {
+				_, err := l.Accept()
+				errs <- err
+			}()
+		}
+		time.Sleep(time.Millisecond)
+		require.NoError(t, l.Close())
+		for range 2 {
+			select {
+			case err := <-errs:
+				require.ErrorIs(t, err, net.ErrClosed)
+			case <-time.After(5 * time.Second):
+				t.Fatal("Accept did not return after Close")
+			}
+		}
+	}
+}
+
+// requireSoakBaseline waits for descriptors, goroutines and associations
+// to return to base (associations end with a SHUTDOWN handshake), and
+// allows OS threads a small slack: the runtime keeps threads it started.
+func requireSoakBaseline(t *testing.T, base soakCounts) {
+	t.Helper()
+	var now soakCounts
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		now = takeSoakCounts(t)
+		if now.fds <= base.fds && now.goroutines <= base.goroutines && now.assocs <= base.assocs && now.threads <= base.threads+16 {
+			t.Logf("back to baseline: %v (start: %v)", now, base)
+			return
+		}
+	}
+	t.Fatalf("not back to baseline: %v, start %v\n%s", now, base, sctpAssocs(t))
+}
+
+// soakEMFILE lowers RLIMIT_NOFILE to a few descriptors above those open
+// and dials until a dial fails with EMFILE; once the associations are
+// closed and the limit restored, dials work again.
+func soakEMFILE(t *testing.T, d *Dialer, addr string) {
+	var orig syscall.Rlimit
+	require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &orig))
+	open := countFDs(t)
+	low := orig
+	low.Cur = uint64(open + 16)
+	require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low))
+	restore := func() { require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &orig)) }
+	var conns []*Conn
+	var emfile error
+	for range 64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		c, err := d.DialSCTP(ctx, "sctp4", addr)
+		cancel()
+		if err != nil {
+			emfile = err
+			break
+		}
+		conns = append(conns, c)
+	}
+	restore()
+	for _, c := range conns {
+		c.Close()
+	}
+	require.ErrorIs(t, emfile, syscall.EMFILE, "dials under a limit of %d descriptors (%d open)", low.Cur, open)
+	t.Logf("EMFILE after %d dials under a limit of %d descriptors: %v", len(conns), low.Cur, emfile)
+
+	for deadline := time.Now().Add(10 * time.Second); countFDs(t) > open && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	require.LessOrEqual(t, countFDs(t), open, "descriptors left after EMFILE")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := d.DialSCTP(ctx, "sctp4", addr)
+	require.NoError(t, err, "a dial once descriptors are free again")
+	require.NoError(t, c.Close())
+}
