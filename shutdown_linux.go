@@ -61,8 +61,14 @@ func (c *Conn) Shutdown(ctx context.Context) error {
 			// The association is gone (sctp_id2assoc finds none). The error
 			// is made before Close, after which opError says net.ErrClosed.
 			var err error
-			if soErr != nil && !acked {
+			switch {
+			case acked:
+			case soErr != nil:
 				err = c.opError("shutdown", soErr)
+			case c.end.hint.Load():
+				// A concurrent Read or Write took the association's error
+				// (the kernel hands it to one call only).
+				err = c.opError("shutdown", errEndedUnacked)
 			}
 			c.Close()
 			return err
@@ -80,6 +86,10 @@ func (c *Conn) Shutdown(ctx context.Context) error {
 		}
 	}
 }
+
+// errEndedUnacked is Shutdown's error when the association ended before
+// its SHUTDOWN and another call took the kernel's reason.
+var errEndedUnacked = errors.New("sctpdial: the association ended before everything written was acknowledged")
 
 // abort ends the association with an ABORT chunk and closes c: close(2)
 // with SO_LINGER on and a zero timeout (sctp_close calls

@@ -157,3 +157,40 @@ func TestConnShutdownAfterPeerAbort(t *testing.T) {
 	_, err = c.Write([]byte("x"))
 	require.ErrorIs(t, err, net.ErrClosed)
 }
+
+// TestConnShutdownPeerAbortsDuringDrain: the peer aborts while data is
+// still unacknowledged and another goroutine reads c (and may take the
+// reset itself): Shutdown must not report success.
+func TestConnShutdownPeerAbortsDuringDrain(t *testing.T) {
+	requireSCTP(t)
+	checkNoLeaks(t)
+	c, peer := dialPair(t)
+	require.NoError(t, peer.SetReadBuffer(4096))
+	require.NoError(t, c.SetWriteDeadline(time.Now().Add(300*time.Millisecond)))
+	for {
+		if _, err := c.Write(make([]byte, 4096)); err != nil {
+			require.ErrorIs(t, err, os.ErrDeadlineExceeded)
+			break
+		}
+	}
+	readErr := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				readErr <- err
+				return
+			}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	shut := make(chan error, 1)
+	go func() { shut <- c.Shutdown(ctx) }()
+	time.Sleep(100 * time.Millisecond) // Shutdown is waiting for acknowledgements
+	abortConn(t, peer)
+	err := <-shut
+	t.Logf("Shutdown: %v; concurrent Read: %v", err, <-readErr)
+	require.Error(t, err, "data was still unacknowledged when the peer aborted")
+	require.NotErrorIs(t, err, context.DeadlineExceeded)
+}
