@@ -261,31 +261,22 @@ func hammerConn(c *Conn, r *rand.Rand) string {
 	var wg sync.WaitGroup
 	var bad atomic.Value
 	fail := func(s string) { bad.CompareAndSwap(nil, s) }
-	wg.Add(4)
-	go func() {
-		defer wg.Done()
-		msg := make([]byte, 512)
-		for {
-			if _, err := c.Write(msg); err != nil {
-				if !errors.Is(err, net.ErrClosed) && !errors.Is(err, os.ErrDeadlineExceeded) {
-					fail("write: " + err.Error())
-				}
-				return
-			}
-		}
-	}()
-	go func() {
+	// Read and Write until Close or a deadline stops them.
+	loop := func(op string, f func([]byte) (int, error)) {
 		defer wg.Done()
 		buf := make([]byte, 512)
 		for {
-			if _, err := c.Read(buf); err != nil {
+			if _, err := f(buf); err != nil {
 				if !errors.Is(err, net.ErrClosed) && !errors.Is(err, os.ErrDeadlineExceeded) {
-					fail("read: " + err.Error())
+					fail(op + ": " + err.Error())
 				}
 				return
 			}
 		}
-	}()
+	}
+	wg.Add(4)
+	go loop("write", c.Write)
+	go loop("read", c.Read)
 	go func() {
 		defer wg.Done()
 		for range 20 {
