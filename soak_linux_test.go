@@ -200,12 +200,17 @@ func TestSoak(t *testing.T) {
 	}
 	require.Empty(t, unexpected, "dials or calls that ended the wrong way (first 20)")
 
+	phase := time.Now()
 	soakEMFILE(t, d, listening)
+	t.Logf("EMFILE phase %v", time.Since(phase).Round(time.Millisecond))
+	phase = time.Now()
 	acceptUnderClose(t)
 	require.NoError(t, ln.Close())
 	serving.Wait()
+	t.Logf("Accept under Close, listener closed, echo servers ended: %v", time.Since(phase).Round(time.Millisecond))
+	phase = time.Now()
 	requireSoakBaseline(t, base)
-	t.Logf("soak total %v", time.Since(start).Round(time.Millisecond))
+	t.Logf("baseline reached after %v; soak total %v", time.Since(phase).Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 }
 
 // soakErrName names a dial error by what it matches, for the tally.
