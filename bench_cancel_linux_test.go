@@ -182,6 +182,9 @@ func BenchmarkPending(b *testing.B) {
 			b.ReportMetric(float64(osThreads(b)-threads), "threads-added")
 			b.ReportMetric(float64(osThreads(b)), "threads")
 			b.ReportMetric(rssMiB(b)-rss, "MiB-added")
+			// Resident memory as a whole too: the heap earlier runs grew is
+			// reused, so MiB-added reads near 0 after the first.
+			b.ReportMetric(rssMiB(b), "MiB-rss")
 			cancel()
 			wg.Wait()
 		}
@@ -206,6 +209,7 @@ func BenchmarkPending(b *testing.B) {
 			b.ReportMetric(float64(osThreads(b)-threads), "threads-added")
 			b.ReportMetric(float64(osThreads(b)), "threads")
 			b.ReportMetric(rssMiB(b)-rss, "MiB-added")
+			b.ReportMetric(rssMiB(b), "MiB-rss")
 			wg.Wait()
 		}
 	})

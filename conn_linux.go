@@ -3,6 +3,7 @@ package sctpdial
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -29,10 +30,15 @@ type Conn struct {
 	f      *os.File
 	rc     syscall.RawConn
 	net    string
-	assoc  int32 // association id, 0 when the kernel did not report one
-	laddr  atomic.Pointer[sctp.SCTPAddr]
-	raddr  atomic.Pointer[sctp.SCTPAddr]
+	assoc  int32                         // association id, 0 when the kernel did not report one
+	laddr  atomic.Pointer[sctp.SCTPAddr] // last list read, or the seed
+	raddr  atomic.Pointer[sctp.SCTPAddr] // last list read, the dial list, or the seed
 	closed atomic.Bool
+	// What the dial or accept learnt for free, until a list is read:
+	// getsockname, and the dialed addresses or accept4's peer.
+	lseed netip.AddrPort
+	rseed []netip.Addr
+	rport int
 
 	rx       rxState                      // Read and ReadMsg (msg_linux.go)
 	tx       txState                      // Write and WriteMsg
@@ -42,6 +48,8 @@ type Conn struct {
 	end      endState                     // conn_end_linux.go
 
 	notifyCounts notifyCounters // stats_linux.go
+
+	addrChanges atomic.Bool // this side offered ASCONF (asconf_linux.go)
 }
 
 var (
@@ -56,28 +64,13 @@ func newConn(fd int, network string, assoc int32) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fileConn(f, rc, network, assoc), nil
-}
-
-// fileConn makes the Conn of an association whose socket is already on the
-// poller, and reads its addresses while it is open.
-func fileConn(f *os.File, rc syscall.RawConn, network string, assoc int32) *Conn {
-	c := &Conn{f: f, rc: rc, net: network, assoc: assoc}
-	c.refreshAddrs()
-	return c
+	return &Conn{f: f, rc: rc, net: network, assoc: assoc}, nil
 }
 
 // ok reports whether c came from this package (a dial or an accept): a
 // nil or zero Conn has no socket, and its methods fail with EINVAL as
 // package net's do.
 func (c *Conn) ok() bool { return c != nil && c.f != nil && c.rc != nil }
-
-// refreshAddrs re-reads every local and peer address of the association,
-// so that errors name them even after Close.
-func (c *Conn) refreshAddrs() {
-	c.refreshAddr(sctpGetLocalAddrs, &c.laddr)
-	c.refreshAddr(sctpGetPeerAddrs, &c.raddr)
-}
 
 // refreshAddr re-reads one address list (SCTP_GET_LOCAL_ADDRS or
 // SCTP_GET_PEER_ADDRS) into dst; on failure (a closed socket, an ended
@@ -93,33 +86,59 @@ func (c *Conn) refreshAddr(opt int, dst *atomic.Pointer[sctp.SCTPAddr]) {
 	})
 }
 
+// knownLocal and knownRemote return the last list read or, before any
+// was, the seed: what the dial or accept already knew. They never return
+// nil.
+func (c *Conn) knownLocal() *sctp.SCTPAddr {
+	if a := c.laddr.Load(); a != nil {
+		return a
+	}
+	var seed []netip.Addr
+	if c.lseed.IsValid() {
+		seed = []netip.Addr{c.lseed.Addr()}
+	}
+	return knownAddr(&c.laddr, seed, int(c.lseed.Port()))
+}
+
+func (c *Conn) knownRemote() *sctp.SCTPAddr { return knownAddr(&c.raddr, c.rseed, c.rport) }
+
+func knownAddr(dst *atomic.Pointer[sctp.SCTPAddr], seed []netip.Addr, port int) *sctp.SCTPAddr {
+	if a := dst.Load(); a != nil {
+		return a
+	}
+	a := toSCTPAddr(seed, port)
+	if dst.CompareAndSwap(nil, a) {
+		return a
+	}
+	return dst.Load()
+}
+
 // LocalAddr returns every local address of the association (from
-// SCTP_GET_LOCAL_ADDRS) as a *sctp.SCTPAddr; after Close, the last one
-// read. It returns nil for a Conn not made by this package.
+// SCTP_GET_LOCAL_ADDRS) as a *sctp.SCTPAddr. Once the association or the
+// Conn is gone it returns the last list read or, if none was, the address
+// the socket was bound to when it was dialed or accepted, as package net's
+// TCP conns keep theirs. It returns nil only for a Conn not made by this
+// package.
 func (c *Conn) LocalAddr() net.Addr {
 	if !c.ok() {
 		return nil
 	}
 	c.refreshAddr(sctpGetLocalAddrs, &c.laddr)
-	if a := c.laddr.Load(); a != nil {
-		return a
-	}
-	return nil
+	return c.knownLocal()
 }
 
 // RemoteAddr returns every address of the peer (from SCTP_GET_PEER_ADDRS)
-// as a *sctp.SCTPAddr; after Close, the last one read. Unlike
-// getpeername(2), which reports the last address given to connectx, it
-// lists all paths. It returns nil for a Conn not made by this package.
+// as a *sctp.SCTPAddr. Unlike getpeername(2), which reports the last
+// address given to connectx, it lists all paths. Once the association or
+// the Conn is gone it returns the last list read or, if none was, the
+// addresses dialed (the peer address accept4 returned, on an accepted
+// Conn). It returns nil only for a Conn not made by this package.
 func (c *Conn) RemoteAddr() net.Addr {
 	if !c.ok() {
 		return nil
 	}
 	c.refreshAddr(sctpGetPeerAddrs, &c.raddr)
-	if a := c.raddr.Load(); a != nil {
-		return a
-	}
-	return nil
+	return c.knownRemote()
 }
 
 // Read reads the incoming byte stream. A message longer than b is returned
@@ -298,10 +317,10 @@ func (c *Conn) opError(op string, err error) error {
 		err = net.ErrClosed
 	}
 	oe := &net.OpError{Op: op, Net: c.net, Err: err}
-	if a := c.laddr.Load(); a != nil {
+	if a := c.knownLocal(); len(a.IPAddrs) > 0 {
 		oe.Source = a
 	}
-	if a := c.raddr.Load(); a != nil {
+	if a := c.knownRemote(); len(a.IPAddrs) > 0 {
 		oe.Addr = a
 	}
 	return oe

@@ -109,3 +109,9 @@ func (c *Conn) SetNotificationHandler(events EventMask, h func(Notification)) er
 
 // IntoSCTPConn fails: SCTP is not supported on this system.
 func (c *Conn) IntoSCTPConn() (*sctp.SCTPConn, error) { return nil, c.opError("file") }
+
+// DelayedSACK fails: SCTP is not supported on this system.
+func (c *Conn) DelayedSACK() (DelayedSACK, error) { return DelayedSACK{}, c.opError("get") }
+
+// SetDelayedSACK fails: SCTP is not supported on this system.
+func (c *Conn) SetDelayedSACK(s DelayedSACK) error { return c.opError("set") }

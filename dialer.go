@@ -36,6 +36,13 @@ type Dialer struct {
 	// before connecting (an empty IP list binds the wildcard address with
 	// its Port). For other networks it is passed to net.Dialer. Nil lets
 	// the kernel choose.
+	//
+	// When the kernel chooses the local port, a dial whose association
+	// turns out to be connected to itself (the port chosen was the
+	// destination port, nobody listens there, and the INIT met itself) is
+	// closed and retried twice, then fails with ECONNREFUSED, as package
+	// net guards TCP dials (Go issue 2690). With an explicit port the
+	// self-connect is the caller's choice and is returned, as with TCP.
 	LocalAddr net.Addr
 
 	// Resolver looks up host names; nil means net.DefaultResolver.
@@ -69,6 +76,14 @@ type Dialer struct {
 	// Initial turns INIT pacing off (see DisableInitPacing).
 	RTO RTOInfo
 
+	// Failover sets how paths and the association are given up (RTO
+	// bounds, heartbeats, PF and switch-over thresholds, the
+	// association's retransmission limit); see Failover and
+	// FailoverWithin. It is applied after RTO, PathParams and KeepAlive,
+	// so its non-zero fields win; a non-zero Failover.RTO.Initial turns
+	// INIT pacing off as RTO.Initial does. The zero value changes nothing.
+	Failover Failover
+
 	// DisableInitPacing keeps the kernel's INIT timing. By default
 	// (false), a dial with two or more addresses and a deadline (Timeout,
 	// Deadline or the context's) whose RTO.Initial and
@@ -93,6 +108,21 @@ type Dialer struct {
 	// PathParams.HeartbeatInterval.
 	PathParams PathParams
 
+	// DelayedSACK sets how the association acknowledges data it receives
+	// (SCTP_DELAYED_SACK) before connecting; zero fields keep the kernel's
+	// (a SACK every second packet or after 200 ms). SignallingProfile turns
+	// delayed SACK off.
+	DelayedSACK DelayedSACK
+
+	// ReadBuffer and WriteBuffer set SO_RCVBUF and SO_SNDBUF, in bytes,
+	// before connecting (the receive window is sized from the receive
+	// buffer then). Zero means the package's default, large enough that
+	// messages of 64 KiB do not stall on a delayed SACK (see
+	// docs/benchmarks.md); a negative value keeps the kernel's
+	// (net.core.rmem_default, wmem_default). The kernel caps them at
+	// net.core.rmem_max and wmem_max without CAP_NET_ADMIN.
+	ReadBuffer, WriteBuffer int
+
 	// KeepAliveConfig, when Enable is true, takes precedence over
 	// KeepAlive, as in net.Dialer. For SCTP networks it turns heartbeats on
 	// every Interval (or Idle when Interval is zero; both zero keeps the
@@ -102,9 +132,10 @@ type Dialer struct {
 	// itself does not end when its last path is marked down: the kernel
 	// goes on retransmitting over the inactive paths and ends it only when
 	// its own error count passes SCTP_ASSOCINFO sasoc_asocmaxrxt
-	// (net.sctp.association_max_retrans, 10; measured with every path cut:
-	// about 1 s after the last path went down with 100–200 ms RTOs). For
-	// other networks it is passed to net.Dialer.
+	// (Failover.AssocMaxRetrans; net.sctp.association_max_retrans, 10;
+	// measured with every path cut: about 1 s after the last path went
+	// down with 100–200 ms RTOs). For other networks it is passed to
+	// net.Dialer.
 	KeepAliveConfig net.KeepAliveConfig
 
 	// FallbackDelay is passed to net.Dialer for other networks. SCTP dials
@@ -129,6 +160,20 @@ type Dialer struct {
 	// WithContextDialer; it is off by default so that "tcp" keeps
 	// meaning TCP.
 	OverrideTCP bool
+
+	// AddressChanges lets the association add and remove local addresses
+	// and move the peer's primary path while it is up (ASCONF, RFC 5061:
+	// Conn.AddLocalAddrs, RemoveLocalAddrs, SetPeerPrimary). It switches
+	// ASCONF and AUTH on for this socket before connecting
+	// (SCTP_ASCONF_SUPPORTED, SCTP_AUTH_SUPPORTED), whatever the sysctls
+	// net.sctp.addip_enable and net.sctp.auth_enable say, and, on a socket
+	// bound to the wildcard address, SCTP_AUTO_ASCONF once connected, so
+	// that the kernel announces host addresses that come and go. The peer
+	// must offer ASCONF and AUTH too (ListenConfig.AddressChanges, or the
+	// sysctls). On kernels before Linux 5.1, which lack the socket
+	// options, the dial fails with an *AddressChangeError naming the
+	// sysctls if they are off. See docs/address-changes.md.
+	AddressChanges bool
 
 	// mptcp is SetMultipathTCP's choice for delegated TCP dials: 0 the
 	// default, 1 on, -1 off.
@@ -253,13 +298,14 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 	if err != nil {
 		return fail(nil, mapCtxErr(err))
 	}
-	raddr := toSCTPAddr(raddrs, hp.port)
+	// The peer's *sctp.SCTPAddr is made only for an error: a Conn makes
+	// its own when asked.
 	if err := checkZones(raddrs); err != nil {
-		return fail(raddr, err)
+		return fail(toSCTPAddr(raddrs, hp.port), err)
 	}
 	if err := ctx.Err(); err != nil {
 		// As net's dialSerial: no socket for a dial already given up.
-		return fail(raddr, mapCtxErr(err))
+		return fail(toSCTPAddr(raddrs, hp.port), mapCtxErr(err))
 	}
 	plan := &dialPlan{network: network, raddrs: raddrs, port: hp.port, laddr: laddr,
 		pace: d.initPacing(ctx, len(raddrs))}
@@ -267,9 +313,12 @@ func (d *Dialer) dialContext(ctx context.Context, network, sctpNet, address stri
 	start := trace.connectStart(d, sctpNet, plan)
 	c, err := d.dialSCTP(ctx, plan)
 	if err != nil {
-		_, err = fail(raddr, err)
+		_, err = fail(toSCTPAddr(raddrs, hp.port), err)
 	}
 	trace.connectDone(sctpNet, plan, start, c, err)
+	if err == nil && d.AddressChanges {
+		c.markAddressChanges()
+	}
 	return c, err
 }
 

@@ -57,9 +57,9 @@
 //
 // The earliest of Dialer.Timeout, Dialer.Deadline and the context's
 // deadline bounds the whole dial, resolution included. Cancelling the
-// context or reaching the deadline makes the poller give up at once; the
-// half-open association is then aborted (SO_LINGER 0), so the peer is not
-// left holding it. A dial that succeeds at the same moment it is cancelled
+// context or reaching the deadline makes the poller give up at once; a
+// half-open association the peer may already hold (a COOKIE-ECHO went out)
+// is then aborted (SO_LINGER 0), so the peer is not left holding it. A dial that succeeds at the same moment it is cancelled
 // reports the context's error and closes the connection, as package net
 // does. Without any deadline the kernel still gives up after its INIT
 // retransmissions (net.sctp.max_init_retransmits, or Dialer.InitMsg) with
@@ -92,6 +92,12 @@
 // opt-in through [Conn.SetNotificationHandler] and never appear as data.
 // [Conn.IntoSCTPConn] hands the association over to code written for
 // ishidawataru/sctp.
+//
+// SCTP has no buffer autotuning: dialing and listening sockets ask for
+// 4 MiB buffers by default, so large messages do not stall on delayed
+// SACKs. [SignallingProfile] (every packet acknowledged at once) and
+// [BulkProfile] set DelayedSACK, ReadBuffer and WriteBuffer for the two
+// usual kinds of traffic; [Conn.SetDelayedSACK] changes a live association.
 //
 // [Listen] and [ListenConfig] serve the other side: one socket bound to
 // every address of "h1,h2:port" (":0" and the unspecified address mean the

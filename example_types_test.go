@@ -222,3 +222,49 @@ func ExampleMsgFlags_String() {
 	// Unordered|SackImmediately
 	// ACTIVE PF ESTABLISHED ADDR_MADE_PRIM COMM_LOST
 }
+
+// Which protocol extensions the two ends agreed on; sctpdial -info prints
+// the same line.
+func ExampleConn_Features() {
+	var d sctpdial.Dialer
+	c, err := d.DialSCTP(context.Background(), "sctp", "192.0.2.1,198.51.100.1:3868")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	f, err := c.Features()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("features:", f) // for example "PR-SCTP ECN" between two Linux defaults
+	if !f.ASCONF {
+		fmt.Println("no address changes on this association")
+	}
+}
+
+// Features print by the extensions' usual names.
+func ExampleFeatures_String() {
+	fmt.Println(sctpdial.Features{PartialReliability: true, ECN: true})
+	fmt.Println(sctpdial.Features{})
+	// Output:
+	// PR-SCTP ECN
+	// none
+}
+
+// Tune failure detection for a signalling link: a lower RTO ceiling,
+// heartbeats every second and a path declared dead after two
+// retransmissions, applied before the INIT.
+func ExampleDialer_pathTuning() {
+	d := sctpdial.Dialer{
+		Timeout:    5 * time.Second,
+		RTO:        sctpdial.RTOInfo{Initial: 500 * time.Millisecond, Min: 200 * time.Millisecond, Max: 2 * time.Second},
+		PathParams: sctpdial.PathParams{HeartbeatInterval: time.Second, PathMaxRetrans: 2},
+	}
+	c, err := d.DialSCTP(context.Background(), "sctp", "192.0.2.1,198.51.100.1:3868")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	rto, _ := c.RTOInfo()
+	fmt.Println("rto", rto.Min, rto.Initial, rto.Max)
+}

@@ -46,6 +46,11 @@ type ListenConfig struct {
 	// fields keep the kernel's defaults.
 	InitMsg sctp.InitMsg
 
+	// Failover is the failover policy accepted associations inherit
+	// (see Dialer.Failover); applied after RTO, PathParams and
+	// KeepAlive, so its non-zero fields win.
+	Failover Failover
+
 	// RTO and PathParams set the retransmission timeout bounds
 	// (SCTP_RTOINFO) and per-path parameters (SCTP_PEER_ADDR_PARAMS) that
 	// accepted associations inherit from the listening endpoint. Zero
@@ -53,6 +58,12 @@ type ListenConfig struct {
 	// PathParams.HeartbeatInterval.
 	RTO        RTOInfo
 	PathParams PathParams
+
+	// DelayedSACK, ReadBuffer and WriteBuffer are the Dialer's fields of
+	// the same names for accepted associations, which inherit them from
+	// the listening socket; the same defaults apply.
+	DelayedSACK             DelayedSACK
+	ReadBuffer, WriteBuffer int
 
 	// Backlog is the length of the accept queue passed to listen(2).
 	// Zero or negative means SOMAXCONN; the kernel caps any value at
@@ -63,6 +74,12 @@ type ListenConfig struct {
 
 	// Resolver looks up host names; nil means net.DefaultResolver.
 	Resolver *net.Resolver
+
+	// AddressChanges offers ASCONF and AUTH to every peer, whatever the
+	// sysctls say, so that accepted associations can change their
+	// addresses while up (see Dialer.AddressChanges); a peer that adds or
+	// removes addresses needs it here. See docs/address-changes.md.
+	AddressChanges bool
 }
 
 // Listen announces on the local network address with a zero ListenConfig.

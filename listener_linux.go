@@ -3,10 +3,12 @@ package sctpdial
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"os"
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/ishidawataru/sctp"
 	"golang.org/x/sys/unix"
@@ -21,6 +23,8 @@ type Listener struct {
 	net    string
 	addr   atomic.Pointer[sctp.SCTPAddr]
 	closed atomic.Bool
+
+	addrChanges bool // ListenConfig.AddressChanges
 }
 
 var (
@@ -72,7 +76,7 @@ func (lc *ListenConfig) listenSCTP(p *listenPlan) (_ *Listener, err error) {
 		return nil, os.NewSyscallError("listen", serr)
 	}
 
-	l := &Listener{f: f, rc: rc, net: p.network}
+	l := &Listener{f: f, rc: rc, net: p.network, addrChanges: lc.AddressChanges}
 	l.addr.Store(p.sctpAddr())
 	l.refreshAddr()
 	return l, nil
@@ -86,13 +90,22 @@ func (lc *ListenConfig) sockopts(fd int, p *listenPlan) error {
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
 		return os.NewSyscallError("setsockopt", err)
 	}
+	if lc.AddressChanges {
+		if err := enableAddressChanges(fd); err != nil {
+			return err
+		}
+	}
 	return endpointOptions{
+		failover:   &lc.Failover,
 		family6:    p.family6,
 		v6only:     p.v6only,
 		initMsg:    lc.InitMsg,
 		keepAlive:  lc.KeepAlive,
 		rto:        lc.RTO,
 		pathParams: lc.PathParams,
+		sack:       lc.DelayedSACK,
+		rcvbuf:     lc.ReadBuffer,
+		sndbuf:     lc.WriteBuffer,
 	}.apply(fd)
 }
 
@@ -189,9 +202,10 @@ func (l *Listener) AcceptSCTP() (*Conn, error) {
 	}
 	var nfd int
 	var errno error
+	var peer unix.RawSockaddrAny
 	err := l.rc.Read(func(fd uintptr) bool {
 		for {
-			nfd, _, errno = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+			nfd, errno = accept4(int(fd), &peer)
 			switch errno {
 			case unix.EINTR:
 				// A signal (the runtime's preemption signal among them)
@@ -223,11 +237,33 @@ func (l *Listener) AcceptSCTP() (*Conn, error) {
 	// SCTP_NODELAY needs no call here: the listening socket has it
 	// (endpointOptions) and sctp_sock_migrate copies it to the new socket
 	// (sctp_copy_descendant), as package net's accepted TCP conns have it.
+	// The peer address accept4 returned and the local one getsockname
+	// reports seed RemoteAddr and LocalAddr, which then stay set even when
+	// the association is already gone (the dialer closed or aborted).
+	local := sockname(nfd)
 	c, err := newConn(nfd, l.net, assoc)
 	if err != nil {
 		return nil, l.opError("accept", err)
 	}
+	c.addrChanges.Store(l.addrChanges)
+	c.lseed = local
+	if ap := rawAddrPort(&peer); ap.IsValid() {
+		c.rseed, c.rport = []netip.Addr{ap.Addr()}, int(ap.Port())
+	}
 	return c, nil
+}
+
+// accept4 is accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC, writing the
+// peer's address into peer without allocating (unix.Accept4 allocates a
+// unix.Sockaddr).
+func accept4(fd int, peer *unix.RawSockaddrAny) (int, error) {
+	n := uint32(unix.SizeofSockaddrAny)
+	nfd, _, e := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(peer)),
+		uintptr(unsafe.Pointer(&n)), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(nfd), nil
 }
 
 // Close stops listening and unblocks a pending Accept, which returns an

@@ -201,6 +201,11 @@ func checkHost(host string, bracketed, want4, want6 bool, portStr string) (canon
 		return "", "zone allowed only on bracketed IPv6 literal"
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
+		if ip.Is4() && unusableReason(ip) == "" {
+			// netip parses only the dotted-decimal form it prints (no
+			// leading zeros), so host is already canonical: no copy.
+			return host, ""
+		}
 		return checkLiteral(ip, want4, want6)
 	}
 	if ip, ok := parseIPv6LiteralName(host); ok {

@@ -79,7 +79,24 @@ type PeerAddrChange struct {
 // PeerAddrState is spc_state (enum sctp_spc_state, linux/sctp.h).
 type PeerAddrState int32
 
-// The address changes of PeerAddrChange.State (RFC 6458 section 6.1.2).
+// The address changes of PeerAddrChange.State (RFC 6458 section 6.1.2;
+// the values of enum sctp_spc_state, linux/sctp.h):
+//
+//   - AddrAvailable: the path to the address works again after it had
+//     been unreachable.
+//   - AddrUnreachable: the path failed (more than its path maximum
+//     retransmissions); the kernel sends elsewhere.
+//   - AddrRemoved: the peer withdrew the address with an ASCONF (RFC
+//     5061; Conn.RemoveLocalAddrs on the peer's side).
+//   - AddrAdded: the peer announced a new address with an ASCONF
+//     (Conn.AddLocalAddrs); the path is unconfirmed until AddrConfirmed.
+//   - AddrMadePrimary: the address became the primary path, for example
+//     when the peer asked for it with an ASCONF Set Primary
+//     (Conn.SetPeerPrimary).
+//   - AddrConfirmed: a heartbeat to a new or unconfirmed address was
+//     answered (Error is then 2, SCTP_HEARTBEAT_SUCCESS).
+//   - AddrPotentiallyFailed: the path passed its potentially-failed
+//     threshold (RFC 7829) and is avoided while another path works.
 const (
 	AddrAvailable         PeerAddrState = 0 // SCTP_ADDR_AVAILABLE
 	AddrUnreachable       PeerAddrState = 1 // SCTP_ADDR_UNREACHABLE

@@ -2,7 +2,6 @@ package sctpdial
 
 import (
 	"encoding/binary"
-	"errors"
 	"os"
 	"syscall"
 
@@ -122,10 +121,13 @@ func eventOf(n Notification) EventMask {
 }
 
 // assocGone reports that the socket's association no longer exists:
-// SCTP_STATUS finds none (sctp_id2assoc returns NULL, EINVAL).
+// SCTP_STATUS finds none (sctp_id2assoc returns NULL, EINVAL). Read and
+// Write ask on every EAGAIN, so the answer is not unmarshalled: that
+// allocated five times per wait.
 func assocGone(fd int) bool {
-	_, err := getStatus(fd)
-	return errors.Is(err, unix.EINVAL)
+	var b [sizeofStatus]byte
+	_, err := getsockopt(fd, solSCTP, sctpStatus, b[:])
+	return err == unix.EINVAL
 }
 
 // subscribe switches each modelled notification type on or off. SCTP_EVENT

@@ -72,7 +72,7 @@ func pacedInitRTO(addrs int, remaining time.Duration) time.Duration {
 // initPacing returns the pacing for a dial to addrs addresses under ctx's
 // (folded) deadline, or nil.
 func (d *Dialer) initPacing(ctx context.Context, addrs int) *initPacing {
-	if d.DisableInitPacing || d.RTO.Initial != 0 || d.InitMsg.MaxInitTimeout != 0 {
+	if d.DisableInitPacing || d.RTO.Initial != 0 || d.Failover.RTO.Initial != 0 || d.InitMsg.MaxInitTimeout != 0 {
 		return nil
 	}
 	deadline, ok := ctx.Deadline()

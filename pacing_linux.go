@@ -3,7 +3,6 @@ package sctpdial
 import (
 	"encoding/binary"
 	"os"
-	"syscall"
 
 	"github.com/ishidawataru/sctp"
 )
@@ -63,13 +62,9 @@ func (pc *initPacing) keepHookChoice(fd int) error {
 // restore sets the association's initial RTO back to the value read before
 // pacing. The kernel keeps it in jiffies (msecs_to_jiffies), so it reads
 // back rounded up to the tick.
-func (pc *initPacing) restore(rc syscall.RawConn, assoc int32) error {
+func (pc *initPacing) restore(fd int, assoc int32) error {
 	if pc == nil || !pc.set {
 		return nil
 	}
-	var err error
-	if cerr := rc.Control(func(fd uintptr) { err = setRTOInfo(int(fd), assoc, RTOInfo{Initial: pc.orig}) }); cerr != nil {
-		return cerr
-	}
-	return err
+	return setRTOInfo(fd, assoc, RTOInfo{Initial: pc.orig})
 }

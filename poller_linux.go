@@ -45,129 +45,279 @@ func (p *dialPlan) family() int {
 }
 
 // dialSCTP opens one non-blocking socket, applies the options and hooks,
-// binds, starts one sctp_connectx with every address and waits on the
-// runtime poller. It owns every descriptor it opens: on error all are
-// closed. ctx carries the folded deadline.
-func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (conn *Conn, err error) {
+// binds and starts one sctp_connectx with every address, all on the bare
+// descriptor. Over loopback the association is nearly always up when
+// connectx returns: that is checked at once, and only a dial still in
+// progress registers its deadline and cancellation and waits on the runtime
+// poller. Every descriptor it opens is closed on error. ctx carries the
+// folded deadline.
+func (d *Dialer) dialSCTP(ctx context.Context, p *dialPlan) (*Conn, error) {
+	for retry := 0; ; retry++ {
+		c, err := d.dialOnce(ctx, p)
+		if err != errSelfConnect {
+			return c, err
+		}
+		// The kernel picked the destination port as the local one and the
+		// INIT met itself (a simultaneous open with its own endpoint): like
+		// package net's dialTCP (Go issue 2690), dial again, a few times,
+		// with a new ephemeral port. Nobody was listening, so after that
+		// the dial is refused.
+		if retry == selfConnectRetries {
+			return nil, os.NewSyscallError("sctp_connectx", unix.ECONNREFUSED)
+		}
+	}
+}
+
+// selfConnectRetries is how many times a self-connected dial is retried
+// (package net's dialTCP retries twice).
+const selfConnectRetries = 2
+
+// errSelfConnect is dialOnce's report that the association it made is a
+// self-connect; it never reaches the caller.
+var errSelfConnect = errors.New("sctpdial: self-connect")
+
+// dialOnce is one attempt of dialSCTP.
+func (d *Dialer) dialOnce(ctx context.Context, p *dialPlan) (*Conn, error) {
 	family := p.family()
-	f, rc, err := newSocketFile(family)
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
+	if err != nil {
+		return nil, os.NewSyscallError("socket", err)
+	}
+	assoc, up, err := d.startConnect(ctx, fd, family, p)
+	if err != nil {
+		// Nothing was sent, or connectx failed at once: no association.
+		unix.Close(fd)
+		return nil, err
+	}
+	if up {
+		return d.connected(fd, p, assoc)
+	}
+	// Registering only now loses no wake-up: epoll_ctl(EPOLL_CTL_ADD)
+	// polls the socket and reports what is already ready (ep_insert).
+	f, rc, err := wrapFD(fd)
 	if err != nil {
 		return nil, err
 	}
-	connected := false
-	started := false
-	defer func() {
-		if !connected {
-			if started {
-				// Abort the half-open association (ABORT instead of a
-				// lingering INIT retransmission) so the peer is not left
-				// holding it.
-				rc.Control(func(fd uintptr) {
-					unix.SetsockoptLinger(int(fd), unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
-				})
-			}
-			f.Close()
-		}
-	}()
+	return d.waited(ctx, f, rc, p, assoc)
+}
 
-	if err := d.setupSocket(ctx, rc, family, p); err != nil {
+// waited finishes a dial that had to wait: once the association is up it
+// is checked like one that was up at once.
+func (d *Dialer) waited(ctx context.Context, f *os.File, rc syscall.RawConn, p *dialPlan, assoc int32) (*Conn, error) {
+	if err := waitConnected(ctx, f, rc); err != nil {
+		abandon(f, rc)
 		return nil, err
+	}
+	var c *Conn
+	var err error
+	if cerr := rc.Control(func(fd uintptr) {
+		c, err = d.established(int(fd), p, assoc)
+	}); cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		abandon(f, rc)
+		return nil, err
+	}
+	c.f, c.rc = f, rc
+	return c, nil
+}
+
+// connected finishes a dial whose association was up when connectx
+// returned: no deadline, cancellation or wait was set up for it.
+func (d *Dialer) connected(fd int, p *dialPlan, assoc int32) (*Conn, error) {
+	c, err := d.established(fd, p, assoc)
+	if err != nil {
+		abortFD(fd)
+		return nil, err
+	}
+	f, rc, err := wrapFD(fd)
+	if err != nil {
+		return nil, err
+	}
+	c.f, c.rc = f, rc
+	return c, nil
+}
+
+// established checks the new association and makes its Conn, without the
+// socket yet: it restores a paced initial RTO, reads the local address the
+// kernel chose (getsockname: the seed of LocalAddr) and turns a
+// self-connect into errSelfConnect.
+func (d *Dialer) established(fd int, p *dialPlan, assoc int32) (*Conn, error) {
+	if err := p.pace.restore(fd, assoc); err != nil {
+		return nil, err
+	}
+	local := sockname(fd)
+	if (p.laddr == nil || p.laddr.Port == 0) && int(local.Port()) == p.port && isSelfConnect(fd, assoc) {
+		return nil, errSelfConnect
+	}
+	return &Conn{net: p.network, assoc: assoc, lseed: local, rseed: p.raddrs, rport: p.port}, nil
+}
+
+// startConnect prepares the socket (setupSocket) and calls sctp_connectx.
+// up reports that the association is already established, so the dial
+// need not wait.
+func (d *Dialer) startConnect(ctx context.Context, fd, family int, p *dialPlan) (assoc int32, up bool, err error) {
+	if err := d.setupSocket(ctx, fd, family, p); err != nil {
+		return 0, false, err
 	}
 	addrs, err := packSockaddrs(p.raddrs, p.port)
 	if err != nil {
-		return nil, err
+		return 0, false, err
 	}
+	assoc, err = connectx(fd, addrs)
+	switch err {
+	case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
+		// A non-blocking connect answers EINPROGRESS (__sctp_connect skips
+		// sctp_wait_for_connect with O_NONBLOCK), but over loopback the
+		// whole handshake has usually run by the time it returns.
+		return assoc, isEstablished(fd), nil
+	case nil, unix.EISCONN:
+		return assoc, true, nil
+	}
+	return 0, false, os.NewSyscallError("sctp_connectx", err)
+}
 
+// waitConnected waits on the runtime poller until the association that
+// connectx started is up or has failed, the deadline in ctx passes or ctx
+// is cancelled. Cancellation works as in package net's connect: a
+// context.AfterFunc sets a write deadline in the past, which wakes the
+// waiting goroutine.
+func waitConnected(ctx context.Context, f *os.File, rc syscall.RawConn) (err error) {
 	if deadline, ok := ctx.Deadline(); ok {
 		if err := f.SetWriteDeadline(deadline); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	stop := context.AfterFunc(ctx, func() {
-		// Make the poller give up waiting for writability now.
-		f.SetWriteDeadline(aLongTimeAgo)
-	})
-	defer func() {
-		if !stop() && err == nil {
-			// Cancellation fired after the connect succeeded but the
-			// descriptor is poisoned with a past deadline: report the
-			// context's error, as package net does (Go issue 16523), and
-			// let the deferred cleanup above abort the association.
-			conn, err, connected = nil, mapCtxErr(ctx.Err()), false
-		}
-	}()
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() {
+			// Make the poller give up waiting for writability now.
+			f.SetWriteDeadline(aLongTimeAgo)
+		})
+		defer func() {
+			if !stop() && err == nil {
+				// Cancellation fired after the connect succeeded but the
+				// descriptor is poisoned with a past deadline: report the
+				// context's error, as package net does (Go issue 16523);
+				// the caller then aborts the association.
+				err = mapCtxErr(ctx.Err())
+			}
+		}()
+	}
 
-	var assoc int32
 	var cerr error
 	werr := rc.Write(func(fd uintptr) bool {
-		if !started {
-			started = true
-			assoc, cerr = connectx(int(fd), addrs)
-			switch cerr {
-			case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
-				cerr = nil
-				return false // wait for writability
-			case unix.EISCONN:
-				cerr = nil
-			}
-			return true
-		}
-		// getpeername succeeds only once the association is ESTABLISHED
-		// (inet_getname answers ENOTCONN before), so it decides success.
-		if _, err := unix.Getpeername(int(fd)); err == nil {
-			return true
-		}
-		// Not up yet. Only a hard error (sk_err) ends the attempt, and
-		// only that makes sctp_poll report POLLERR. SO_ERROR alone cannot
-		// tell: it reads 0 on a spurious wakeup (Go issues 14548, 19289)
-		// and falls back to sk_err_soft, where an ICMP error about one
-		// path lingers while the INIT goes on to the other addresses
-		// (sock_getsockopt, sctp_v4_err_handle). A Control hook that sets
-		// IP_RECVERR makes such ICMP errors hard ones, ending the dial.
-		if !pollErr(int(fd)) {
-			return false
-		}
-		// Once the poller reported the error, SO_ERROR holds the outcome;
-		// another connect call would not (Go issue 7474).
-		soerr, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ERROR)
-		if err != nil {
-			cerr = os.NewSyscallError("getsockopt", err)
-			return true
-		}
-		switch e := syscall.Errno(soerr); e {
-		case 0, unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
-			return false
-		case unix.EISCONN:
-			return true
-		default:
-			cerr = e
-			return true
-		}
+		var done bool
+		done, cerr = connectDone(int(fd))
+		return done
 	})
-	runtime.KeepAlive(addrs)
 	switch {
 	case werr != nil:
 		if cerr := ctx.Err(); cerr != nil {
-			return nil, mapCtxErr(cerr)
+			return mapCtxErr(cerr)
 		}
 		if errors.Is(werr, os.ErrDeadlineExceeded) {
-			return nil, errTimeout
+			return errTimeout
 		}
-		return nil, werr
+		return werr
 	case cerr != nil:
-		if errno, ok := cerr.(syscall.Errno); ok {
-			return nil, os.NewSyscallError("sctp_connectx", errno)
+		return cerr
+	}
+	return f.SetWriteDeadline(time.Time{})
+}
+
+// connectDone is the poller callback of waitConnected: done is false to
+// keep waiting; err is the dial's failure.
+func connectDone(fd int) (done bool, err error) {
+	if isEstablished(fd) {
+		return true, nil
+	}
+	// Not up yet. Only a hard error (sk_err) ends the attempt, and only
+	// that makes sctp_poll report POLLERR. SO_ERROR alone cannot tell: it
+	// reads 0 on a spurious wakeup (Go issues 14548, 19289) and falls back
+	// to sk_err_soft, where an ICMP error about one path lingers while the
+	// INIT goes on to the other addresses (sock_getsockopt,
+	// sctp_v4_err_handle). A Control hook that sets IP_RECVERR makes such
+	// ICMP errors hard ones, ending the dial.
+	if !pollErr(fd) {
+		return false, nil
+	}
+	// Once the poller reported the error, SO_ERROR holds the outcome;
+	// another connect call would not (Go issue 7474).
+	soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	if err != nil {
+		return true, os.NewSyscallError("getsockopt", err)
+	}
+	switch e := syscall.Errno(soerr); e {
+	case 0, unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
+		return false, nil
+	case unix.EISCONN:
+		return true, nil
+	default:
+		return true, os.NewSyscallError("sctp_connectx", e)
+	}
+}
+
+// isEstablished reports whether the socket's association is up:
+// getpeername succeeds only once it is ESTABLISHED (inet_getname answers
+// ENOTCONN before). It is the bare system call because unix.Getpeername
+// also reads SO_PROTOCOL (its L2TP check) and allocates the address.
+func isEstablished(fd int) bool {
+	var rsa unix.RawSockaddrAny
+	n := uint32(unix.SizeofSockaddrAny)
+	_, _, e := unix.RawSyscall(unix.SYS_GETPEERNAME, uintptr(fd), uintptr(unsafe.Pointer(&rsa)), uintptr(unsafe.Pointer(&n)))
+	return e == 0
+}
+
+// sockname is getsockname(2) as a netip.AddrPort, without allocating; the
+// zero AddrPort on failure.
+func sockname(fd int) netip.AddrPort {
+	var rsa unix.RawSockaddrAny
+	n := uint32(unix.SizeofSockaddrAny)
+	_, _, e := unix.RawSyscall(unix.SYS_GETSOCKNAME, uintptr(fd), uintptr(unsafe.Pointer(&rsa)), uintptr(unsafe.Pointer(&n)))
+	if e != 0 {
+		return netip.AddrPort{}
+	}
+	return rawAddrPort(&rsa)
+}
+
+// abandon closes the socket of a dial that gave up after connectx: see
+// abortFD.
+func abandon(f *os.File, rc syscall.RawConn) {
+	rc.Control(func(fd uintptr) { lingerIfPeerHolds(int(fd)) })
+	f.Close()
+}
+
+// abortFD closes a bare descriptor whose connectx ran, aborting the
+// association where the peer may hold state for it.
+func abortFD(fd int) {
+	lingerIfPeerHolds(fd)
+	unix.Close(fd)
+}
+
+// lingerIfPeerHolds sets SO_LINGER 0, which makes close send an ABORT,
+// when the peer may hold state for the association: once a COOKIE-ECHO
+// went out (COOKIE_ECHOED, or ESTABLISHED when the association came up as
+// the dial gave up), since the peer creates its association on receiving
+// the COOKIE-ECHO. In COOKIE_WAIT the peer holds nothing (its INIT-ACK
+// carries the state in the cookie, RFC 9260 section 5.1.3) and a plain
+// close sends nothing (sctp_sf_cookie_wait_prm_shutdown): that is all a
+// raw close of a pending socket costs. An INIT-ACK processed between the
+// state read and the close leaves the peer's association to its own
+// timers; the window is a few instructions wide.
+func lingerIfPeerHolds(fd int) {
+	var b [sizeofStatus]byte
+	if _, err := getsockopt(fd, solSCTP, sctpStatus, b[:]); err != nil {
+		if err == unix.EINVAL {
+			return // no association any more (refused, timed out)
 		}
-		return nil, cerr
+	} else {
+		switch AssocState(binary.NativeEndian.Uint32(b[4:])) {
+		case StateEmpty, StateClosed, StateCookieWait:
+			return
+		}
 	}
-	if err := f.SetWriteDeadline(time.Time{}); err != nil {
-		return nil, err
-	}
-	if err := p.pace.restore(rc, assoc); err != nil {
-		return nil, err
-	}
-	connected = true
-	return fileConn(f, rc, p.network, assoc), nil
+	unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
 }
 
 // pollErr reports whether poll(2) sees POLLERR on fd now, without waiting.
@@ -184,25 +334,21 @@ func pollErr(fd int) bool {
 
 // setupSocket applies the Dialer's options, runs the control hooks and
 // binds the local addresses, in that order, so hooks see the options and
-// may still change them before bind and connect.
-func (d *Dialer) setupSocket(ctx context.Context, rc syscall.RawConn, family int, p *dialPlan) error {
-	var err error
-	ctlErr := rc.Control(func(fd uintptr) {
-		err = d.sockopts(int(fd), family, strings.HasSuffix(p.network, "6"))
-		if err == nil {
-			err = p.pace.apply(int(fd))
-		}
-	})
-	if ctlErr != nil {
-		return ctlErr
-	}
-	if err != nil {
+// may still change them before bind and connect. The socket is not on the
+// runtime poller yet: hooks get a syscall.RawConn of the bare descriptor,
+// whose Read and Write cannot wait, as with package net's hooks.
+func (d *Dialer) setupSocket(ctx context.Context, fd, family int, p *dialPlan) error {
+	if err := d.sockopts(fd, family, strings.HasSuffix(p.network, "6")); err != nil {
 		return err
 	}
-
+	if err := p.pace.apply(fd); err != nil {
+		return err
+	}
 	if d.ControlContext != nil || d.Control != nil {
 		hookNet := hookNetwork(family)
 		address := joinAddrs(p.raddrs, p.port)
+		rc := fdRawConn(fd)
+		var err error
 		if d.ControlContext != nil {
 			err = d.ControlContext(ctx, hookNet, address, rc)
 		} else {
@@ -211,22 +357,12 @@ func (d *Dialer) setupSocket(ctx context.Context, rc syscall.RawConn, family int
 		if err != nil {
 			return err
 		}
-		if p.pace != nil {
-			if ctlErr = rc.Control(func(fd uintptr) { err = p.pace.keepHookChoice(int(fd)) }); ctlErr != nil {
-				return ctlErr
-			}
-			if err != nil {
-				return err
-			}
+		if err := p.pace.keepHookChoice(fd); err != nil {
+			return err
 		}
 	}
-
 	if p.laddr != nil {
-		ctlErr = rc.Control(func(fd uintptr) { err = bindLocal(int(fd), family, p.laddr) })
-		if ctlErr != nil {
-			return ctlErr
-		}
-		return err
+		return bindLocal(fd, family, p.laddr)
 	}
 	return nil
 }
@@ -241,7 +377,13 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 	if pathParams.PathMaxRetrans == 0 {
 		pathParams.PathMaxRetrans = maxRetrans
 	}
+	if d.AddressChanges {
+		if err := enableAddressChanges(fd); err != nil {
+			return err
+		}
+	}
 	return endpointOptions{
+		failover:    &d.Failover,
 		family6:     family == unix.AF_INET6,
 		v6only:      v6only,
 		initMsg:     d.InitMsg,
@@ -249,11 +391,15 @@ func (d *Dialer) sockopts(fd, family int, v6only bool) error {
 		heartbeatOn: heartbeatOn,
 		rto:         d.RTO,
 		pathParams:  pathParams,
+		sack:        d.DelayedSACK,
+		rcvbuf:      d.ReadBuffer,
+		sndbuf:      d.WriteBuffer,
 	}.apply(fd)
 }
 
 // endpointOptions are the options dialing and listening sockets share.
 type endpointOptions struct {
+	failover  *Failover // nil or zero: none; applied last, so it wins
 	family6   bool
 	v6only    bool
 	initMsg   sctp.InitMsg
@@ -263,6 +409,9 @@ type endpointOptions struct {
 	heartbeatOn bool
 	rto         RTOInfo
 	pathParams  PathParams
+	sack        DelayedSACK
+	// rcvbuf and sndbuf: 0 the package's default, negative the kernel's.
+	rcvbuf, sndbuf int
 }
 
 func (o endpointOptions) apply(fd int) error {
@@ -279,14 +428,24 @@ func (o endpointOptions) apply(fd int) error {
 	if err := unix.SetsockoptInt(fd, solSCTP, sctpNoDelay, 1); err != nil {
 		return os.NewSyscallError("setsockopt", err)
 	}
+	if err := setBuffers(fd, bufferSize(o.rcvbuf), bufferSize(o.sndbuf)); err != nil {
+		return err
+	}
+	if err := setDelayedSACK(fd, 0, o.sack); err != nil {
+		return err
+	}
 	if o.initMsg != (sctp.InitMsg{}) {
 		if err := setInitMsg(fd, o.initMsg); err != nil {
 			return err
 		}
 	}
 	// Association id 0 sets the endpoint's defaults for what follows.
-	if o.rto != (RTOInfo{}) {
-		if err := setRTOInfo(fd, 0, o.rto); err != nil {
+	rto := o.rto
+	if o.failover != nil {
+		rto = mergeRTO(rto, o.failover.RTO)
+	}
+	if rto != (RTOInfo{}) {
+		if err := setRTOInfo(fd, 0, rto); err != nil {
 			return err
 		}
 	}
@@ -299,6 +458,11 @@ func (o endpointOptions) apply(fd int) error {
 		// Association id 0 sets the endpoint's defaults, which
 		// sctp_association_init copies into every new association.
 		if err := setPaddrParams(fd, heartbeatParams(0, o.keepAlive)); err != nil {
+			return err
+		}
+	}
+	if o.failover != nil {
+		if err := o.failover.apply(fd, 0, false); err != nil {
 			return err
 		}
 	}

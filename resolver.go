@@ -68,11 +68,6 @@ func resolveAll(ctx context.Context, r lookuper, network string, hp hostPort) ([
 
 	// Each distinct name is looked up once, however often it is listed;
 	// DNS names compare case-insensitively.
-	type lookup struct {
-		host  string
-		addrs []netip.Addr
-		err   error
-	}
 	var lookups []*lookup
 	byName := make(map[string]*lookup)
 	perHost := make([]*lookup, len(hp.hosts))
@@ -92,19 +87,9 @@ func resolveAll(ctx context.Context, r lookuper, network string, hp hostPort) ([
 		perHost[i] = l
 	}
 
-	// One goroutine per name, all joined before returning: the resolver
-	// honours ctx, so cancellation ends every lookup promptly and nothing
-	// outlives the call.
-	trace := ContextDialTrace(ctx)
-	var wg sync.WaitGroup
-	for _, l := range lookups {
-		wg.Go(func() {
-			trace.resolveStart(l.host)
-			l.addrs, l.err = r.LookupNetIP(ctx, lookupNet, l.host)
-			trace.resolveDone(l.host, l.addrs, l.err)
-		})
+	if len(lookups) > 0 {
+		lookupAll(ctx, r, lookupNet, lookups)
 	}
-	wg.Wait()
 
 	// Whatever the individual lookups reported, a done context means the
 	// dial is over; let the caller map the context's error.
@@ -163,4 +148,29 @@ func resolveAll(ctx context.Context, r lookuper, network string, hp hostPort) ([
 		return nil, errors.Join(errs...)
 	}
 	return nil, &net.AddrError{Err: "no suitable address found", Addr: joinMultiAddr(hp.hosts, hp.port)}
+}
+
+// lookup is one distinct name of an address list and what resolving it
+// gave.
+type lookup struct {
+	host  string
+	addrs []netip.Addr
+	err   error
+}
+
+// lookupAll resolves every name in its own goroutine, all joined before
+// returning: the resolver honours ctx, so cancellation ends every lookup
+// promptly and nothing outlives the call. A list of literals never gets
+// here, so it pays for none of it.
+func lookupAll(ctx context.Context, r lookuper, lookupNet string, lookups []*lookup) {
+	trace := ContextDialTrace(ctx)
+	var wg sync.WaitGroup
+	for _, l := range lookups {
+		wg.Go(func() {
+			trace.resolveStart(l.host)
+			l.addrs, l.err = r.LookupNetIP(ctx, lookupNet, l.host)
+			trace.resolveDone(l.host, l.addrs, l.err)
+		})
+	}
+	wg.Wait()
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"unsafe"
 
 	"github.com/ishidawataru/sctp"
 	"golang.org/x/sys/unix"
@@ -97,4 +98,32 @@ func zoneName(index uint32) string {
 		return ifi.Name
 	}
 	return strconv.FormatUint(uint64(index), 10)
+}
+
+// rawAddrPort reads a sockaddr_in or sockaddr_in6 (as getsockname,
+// getpeername and accept4 return them) without allocating, except for the
+// zone name of a link-local IPv6 address; IPv4-mapped IPv6 addresses are
+// unmapped, as package net shows them. Another family gives the zero
+// AddrPort.
+func rawAddrPort(rsa *unix.RawSockaddrAny) netip.AddrPort {
+	switch rsa.Addr.Family {
+	case unix.AF_INET:
+		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(rsa))
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), ntohs(sa.Port))
+	case unix.AF_INET6:
+		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(rsa))
+		a := netip.AddrFrom16(sa.Addr)
+		if sa.Scope_id != 0 && a.IsLinkLocalUnicast() {
+			a = a.WithZone(zoneName(sa.Scope_id))
+		}
+		return netip.AddrPortFrom(a.Unmap(), ntohs(sa.Port))
+	}
+	return netip.AddrPort{}
+}
+
+// ntohs reads a port as the kernel stores it in a sockaddr (big-endian).
+func ntohs(p uint16) uint16 {
+	var b [2]byte
+	binary.NativeEndian.PutUint16(b[:], p)
+	return binary.BigEndian.Uint16(b[:])
 }

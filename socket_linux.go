@@ -1,6 +1,7 @@
 package sctpdial
 
 import (
+	"errors"
 	"os"
 	"syscall"
 
@@ -32,6 +33,28 @@ func wrapFD(fd int) (*os.File, syscall.RawConn, error) {
 	}
 	return f, rc, nil
 }
+
+// fdRawConn is the syscall.RawConn that a dial's control hooks get: the
+// bare descriptor, before it is on the runtime poller. Control runs f; Read
+// and Write run f once and, if it asks to wait, fail as package net's do on
+// a descriptor that is not on the poller yet.
+type fdRawConn int
+
+var errNotOnPoller = errors.New("sctpdial: the socket is not on the poller yet")
+
+func (c fdRawConn) Control(f func(fd uintptr)) error {
+	f(uintptr(c))
+	return nil
+}
+
+func (c fdRawConn) Read(f func(fd uintptr) bool) error {
+	if f(uintptr(c)) {
+		return nil
+	}
+	return errNotOnPoller
+}
+
+func (c fdRawConn) Write(f func(fd uintptr) bool) error { return c.Read(f) }
 
 // dupFD duplicates fd with F_DUPFD_CLOEXEC, as package net's File methods
 // do. The copy shares the open file description: closing one leaves the

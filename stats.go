@@ -24,8 +24,10 @@ type AssocStats struct {
 	// GapAcks counts gap acknowledgement blocks received in SACKs: the
 	// peer saw TSNs missing (sas_gapcnt).
 	GapAcks uint64
-	// OutOfSeqTSNs counts received DATA with a TSN beyond the next one
-	// expected (sas_outofseqtsns).
+	// OutOfSeqTSNs counts received DATA chunks dropped because their TSN
+	// lies beyond what the receive map holds (sas_outofseqtsns: the
+	// kernel's sctp_eat_data counts only such "too high" TSNs, not chunks
+	// merely arriving after a gap, which show in the peer's GapAcks).
 	OutOfSeqTSNs uint64
 	// DuplicateTSNs counts DATA chunks received twice (sas_idupchunks).
 	DuplicateTSNs uint64

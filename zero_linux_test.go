@@ -1,6 +1,7 @@
 package sctpdial
 
 import (
+	"context"
 	"net"
 	"reflect"
 	"slices"
@@ -26,6 +27,7 @@ func TestZeroValues(t *testing.T) {
 		"Close":      func(t *testing.T, c *Conn) error { return c.Close() },
 		"CloseWrite": func(t *testing.T, c *Conn) error { return c.CloseWrite() },
 		"CloseRead":  func(t *testing.T, c *Conn) error { return c.CloseRead() },
+		"Shutdown":   func(t *testing.T, c *Conn) error { return c.Shutdown(context.Background()) },
 		"File": func(t *testing.T, c *Conn) error {
 			f, err := c.File()
 			require.Nil(t, f)
@@ -58,14 +60,31 @@ func TestZeroValues(t *testing.T) {
 		"SetHeartbeat":   func(t *testing.T, c *Conn) error { return c.SetHeartbeat(time.Second) },
 		"RTOInfo":        func(t *testing.T, c *Conn) error { _, err := c.RTOInfo(); return err },
 		"SetRTOInfo":     func(t *testing.T, c *Conn) error { return c.SetRTOInfo(RTOInfo{Min: time.Second}) },
+		"DelayedSACK":    func(t *testing.T, c *Conn) error { _, err := c.DelayedSACK(); return err },
+		"SetDelayedSACK": func(t *testing.T, c *Conn) error { return c.SetDelayedSACK(DelayedSACK{Frequency: 1}) },
 		"PathParams":     func(t *testing.T, c *Conn) error { _, err := c.PathParams(); return err },
 		"SetPathParams":  func(t *testing.T, c *Conn) error { return c.SetPathParams(PathParams{PathMaxRetrans: 3}) },
+		"SetFailover":    func(t *testing.T, c *Conn) error { return c.SetFailover(FailoverWithin(time.Second)) },
+		"PathThresholds": func(t *testing.T, c *Conn) error { _, err := c.PathThresholds(); return err },
+		"SetPathThresholds": func(t *testing.T, c *Conn) error {
+			return c.SetPathThresholds(PathThresholds{PathMaxRetrans: 2})
+		},
+		"AssocParams": func(t *testing.T, c *Conn) error { _, err := c.AssocParams(); return err },
+		"PFExpose":    func(t *testing.T, c *Conn) error { _, err := c.PFExpose(); return err },
 		"SetNotificationHandler": func(t *testing.T, c *Conn) error {
 			return c.SetNotificationHandler(EventAll, func(Notification) {})
 		},
 		"IntoSCTPConn": func(t *testing.T, c *Conn) error {
 			sc, err := c.IntoSCTPConn()
 			require.Nil(t, sc)
+			return err
+		},
+		"AddLocalAddrs":    func(t *testing.T, c *Conn) error { return c.AddLocalAddrs(net.IPv4(127, 0, 0, 2)) },
+		"RemoveLocalAddrs": func(t *testing.T, c *Conn) error { return c.RemoveLocalAddrs(net.IPv4(127, 0, 0, 2)) },
+		"SetPeerPrimary":   func(t *testing.T, c *Conn) error { return c.SetPeerPrimary(nil) },
+		"AddressChangeSupport": func(t *testing.T, c *Conn) error {
+			s, err := c.AddressChangeSupport()
+			require.Zero(t, s)
 			return err
 		},
 	}
@@ -101,6 +120,8 @@ func TestZeroValues(t *testing.T) {
 			require.Nil(t, f)
 			return err
 		},
+		"AddLocalAddrs":    func(t *testing.T, l *Listener) error { return l.AddLocalAddrs(nil) },
+		"RemoveLocalAddrs": func(t *testing.T, l *Listener) error { return l.RemoveLocalAddrs(net.IPv4(127, 0, 0, 2)) },
 	}
 	listenerValues := map[string]func(l *Listener) any{
 		"Addr": func(l *Listener) any { return l.Addr() },

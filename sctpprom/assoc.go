@@ -19,7 +19,7 @@ var assocCounters = []assocCounter{
 		func(s *sctpdial.AssocStats) uint64 { return s.RetransmittedChunks }},
 	{"gap_ack_blocks_total", "Gap acknowledgement blocks received in SACKs: TSNs the peer saw missing (sas_gapcnt).", "",
 		func(s *sctpdial.AssocStats) uint64 { return s.GapAcks }},
-	{"out_of_sequence_tsns_total", "DATA chunks received with a TSN beyond the next one expected (sas_outofseqtsns).", "",
+	{"out_of_sequence_tsns_total", "DATA chunks dropped for a TSN beyond the receive map (sas_outofseqtsns).", "",
 		func(s *sctpdial.AssocStats) uint64 { return s.OutOfSeqTSNs }},
 	{"duplicate_tsns_total", "DATA chunks received twice (sas_idupchunks).", "",
 		func(s *sctpdial.AssocStats) uint64 { return s.DuplicateTSNs }},

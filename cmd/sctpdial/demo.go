@@ -26,7 +26,6 @@ import (
 // lacks SCTP.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	addrs, silent := "127.0.0.1,127.0.0.2", ""
 	if sctptest.InGuest() {
 		// The guest's global addresses, and a prefix routed into a
@@ -36,29 +35,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fs.StringVar(&addrs, "addrs", addrs, "local addresses to listen on, comma-separated (IPv6 with or without brackets)")
 	fs.StringVar(&silent, "silent", silent, "an address that never answers, for the cancellation demo (empty: skip)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sctpdial demo [-addrs A,B] [-silent ADDR]")
-		fs.PrintDefaults()
+	if code := parseSub(fs, args, "sctpdial demo [-addrs A,B] [-silent ADDR]", stderr); code >= 0 {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "sctpdial demo: unexpected arguments %q\n", fs.Args())
-		fs.Usage()
-		return exitUsage
-	}
-	if err := demo(ctx, stdout, addrs, silent); err != nil {
-		var se *stepError
-		if errors.As(err, &se) {
-			return report(stderr, "demo: "+se.step, se.err)
-		}
-		return report(stderr, "demo", err)
-	}
-	return exitOK
+	return reportSub(stderr, "demo", demo(ctx, stdout, addrs, silent))
 }
 
 func demo(ctx context.Context, w io.Writer, addrs, silent string) error {
@@ -74,15 +54,7 @@ func demo(ctx context.Context, w io.Writer, addrs, silent string) error {
 	defer ln.Close()
 	target := sctpdial.HostPort(ln.Addr())
 	fmt.Fprintf(w, "listening on   %s\n", target)
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		if c, err := ln.AcceptSCTP(); err == nil {
-			echo(c, &options{}, io.Discard)
-			c.Close()
-		}
-	}()
-	defer func() { ln.Close(); <-served }()
+	defer serveEcho(ln)()
 
 	d := sctpdial.Dialer{InitMsg: streams, Timeout: 5 * time.Second}
 	start := time.Now()

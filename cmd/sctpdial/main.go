@@ -27,6 +27,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		switch args[0] {
 		case "demo":
 			return runDemo(ctx, args[1:], stdout, stderr)
+		case "failover":
+			return runFailover(ctx, args[1:], stdout, stderr)
 		}
 	}
 	return runNetcat(ctx, args, stdin, stdout, stderr)

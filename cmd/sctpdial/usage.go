@@ -10,6 +10,7 @@ SYNOPSIS
     sctpdial -info [options] HOST[,HOST...]:PORT      print the association, exit
     sctpdial -watch [options] HOST[,HOST...]:PORT     print path changes live
     sctpdial demo [-addrs A,B] [-silent ADDR]         the package's demo
+    sctpdial failover [-family F] [-within D]         live failover in two namespaces
 
 DESCRIPTION
     Connect mode resolves every HOST to all of its addresses and opens one
@@ -26,6 +27,14 @@ DESCRIPTION
     (with -k, to every association at once); otherwise it pipes as connect
     mode does. With -k and without -echo, received data goes to standard
     output and standard input is not read.
+
+    The failover subcommand (root, network namespaces) builds a client and
+    a server namespace joined by two paths, echoes messages between them
+    under sctpdial.FailoverWithin(-within, default 1s), cuts the primary
+    path, prints path states and notifications as they change and the
+    longest stall, then restores the path. -family ipv4, ipv6 or mixed
+    picks the paths' addresses; -down and -up fix how long the path stays
+    cut and how long to go on after the restore.
 
     IPv6 literals go in brackets: [2001:db8::1],192.0.2.1:3868.
 
@@ -78,4 +87,5 @@ EXAMPLES
     sctpdial -watch -ppid 46 192.0.2.1,198.51.100.1:3868
     sctpdial -l -k -echo 192.0.2.1,198.51.100.1:7
     sctpdial -l :3868 > received.bin
+    sctpdial failover -within 2s -family mixed
 `

@@ -7,22 +7,11 @@ import (
 	"time"
 
 	"github.com/sctpdial/sctpdial/internal/netlab"
-	"github.com/sctpdial/sctpdial/internal/vmtest"
 	"github.com/stretchr/testify/require"
 )
 
-// requireLab skips where namespaces cannot be built (not root, no veth),
-// unless the runner says the guest must have them: then it fails.
-func requireLab(t *testing.T) {
-	t.Helper()
-	if vmtest.InGuest() {
-		return
-	}
-	if vmtest.SCTPRequired() {
-		t.Fatalf("kernel SCTP is required here (%s=1) but this is not the guest", vmtest.EnvRequireSCTP)
-	}
-	t.Skip("netlab needs root, veth, netem and SCTP: run through scripts/test.sh (the guest)")
-}
+// requireLab is netlab.Require.
+var requireLab = netlab.Require
 
 // udpReach sends one datagram from one namespace's address to the other's
 // over UDP and reports whether it arrived within d, and how long it took.

@@ -75,3 +75,16 @@ func TestSummaryPassesTextAndCrashes(t *testing.T) {
 	require.Contains(t, out.String(), "=== RUN   TestHang\nvmexec: guest still running")
 	require.Contains(t, out.String(), "p        FAIL       0     0     0    61.5s")
 }
+
+func TestRunArgs(t *testing.T) {
+	in, err := os.ReadFile("testdata/sample.json")
+	require.NoError(t, err)
+	var out bytes.Buffer
+	require.NoError(t, run([]string{"-run", "X", "-json"}, bytes.NewReader(in), &out))
+	require.Equal(t, string(in), out.String(), "-json passes the events through")
+
+	out.Reset()
+	require.NoError(t, run([]string{"-count=1", "-v"}, bytes.NewReader(in), &out))
+	require.Contains(t, out.String(), "a_test.go:5: quiet")
+	require.Contains(t, out.String(), "4 packages: 4 passed")
+}

@@ -125,7 +125,7 @@ func extracted(cache, pkg, version string) (string, error) {
 		spec += "=" + version
 	}
 	if err := run(tmp, "apt-get", "download", spec); err != nil {
-		return "", fmt.Errorf("vmtest: apt-get download %s: %w (run `apt-get update` first; see docs/testing.md)", spec, err)
+		return "", fmt.Errorf("vmtest: apt-get download %s: %w (run `apt-get update` first; the package is in Debian 12's archive, so elsewhere, as on Ubuntu, run in a debian:bookworm container or copy a filled cache into $SCTPDIAL_VM_CACHE; see docs/testing.md)", spec, err)
 	}
 	debs, _ := filepath.Glob(filepath.Join(tmp, "*.deb"))
 	if len(debs) != 1 {

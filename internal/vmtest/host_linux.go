@@ -104,6 +104,10 @@ func Main(args []string) int {
 	if ok, _ := HostHasSCTP(); ok && os.Getenv("SCTPDIAL_VM_FORCE") != "1" {
 		return runNative(args)
 	}
+	if code, err := checkProgram(args[0]); err != nil {
+		fmt.Fprintln(os.Stderr, "vmexec:", err)
+		return code
+	}
 	if matchesNothing(args) {
 		return runNative(args) // prints "no tests to run" as in the guest
 	}

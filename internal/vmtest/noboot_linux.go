@@ -1,6 +1,9 @@
 package vmtest
 
 import (
+	"debug/elf"
+	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 )
@@ -32,4 +35,24 @@ func matchesNothing(args []string) bool {
 	}
 	out, err := exec.Command(args[0], "-test.list="+run).Output()
 	return err == nil && strings.TrimSpace(string(out)) == ""
+}
+
+// checkProgram fails early, with a shell's exit status (127: not found,
+// 126: not executable), for a program that cannot run in the guest: the
+// guest runs Linux executables only (ELF, not scripts: it has no
+// interpreter but busybox sh).
+func checkProgram(p string) (int, error) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return 127, err
+	}
+	if fi.IsDir() || fi.Mode()&0o111 == 0 {
+		return 126, fmt.Errorf("%s: not an executable file", p)
+	}
+	ef, err := elf.Open(p)
+	if err != nil {
+		return 126, fmt.Errorf("%s: not an ELF executable, which is all the guest runs: %v", p, err)
+	}
+	ef.Close()
+	return 0, nil
 }

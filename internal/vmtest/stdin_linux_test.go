@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -144,5 +145,32 @@ func TestMatchesNothing(t *testing.T) {
 		{[]string{"/bin/true", "-test.run=^TestNoSuchTest$"}, false},           // not a test binary
 	} {
 		require.Equal(t, tt.want, matchesNothing(tt.args), "%q", tt.args[1:])
+	}
+}
+
+func TestCheckProgram(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "script.sh")
+	require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\necho hi\n"), 0o755))
+	plain := filepath.Join(dir, "plain")
+	require.NoError(t, os.WriteFile(plain, []byte("x"), 0o644))
+	for _, tt := range []struct {
+		path string
+		code int
+		err  string
+	}{
+		{os.Args[0], 0, ""},
+		{filepath.Join(dir, "missing"), 127, "no such file"},
+		{dir, 126, "not an executable file"},
+		{plain, 126, "not an executable file"},
+		{script, 126, "not an ELF executable"},
+	} {
+		code, err := checkProgram(tt.path)
+		require.Equal(t, tt.code, code, tt.path)
+		if tt.err == "" {
+			require.NoError(t, err)
+		} else {
+			require.ErrorContains(t, err, tt.err)
+		}
 	}
 }

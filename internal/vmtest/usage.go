@@ -70,8 +70,10 @@ ENVIRONMENT
     into the guest.
 
 EXIT STATUS
-    PROGRAM's status (128+N when killed by signal N); 1 when the guest
-    could not run it or did not finish in time; 2 for a usage error.
+    PROGRAM's status (128+N when killed by signal N); 127 when PROGRAM
+    does not exist and 126 when it is no executable ELF file (the guest
+    runs no scripts); 1 when the guest could not run it or did not finish
+    in time; 2 for a usage error.
 
 SEE ALSO
     https://github.com/sctpdial/sctpdial/blob/main/docs/testing.md
