@@ -200,12 +200,17 @@ func TestSoak(t *testing.T) {
 	}
 	require.Empty(t, unexpected, "dials or calls that ended the wrong way (first 20)")
 
+	phase := time.Now()
 	soakEMFILE(t, d, listening)
+	t.Logf("EMFILE phase %v", time.Since(phase).Round(time.Millisecond))
+	phase = time.Now()
 	acceptUnderClose(t)
 	require.NoError(t, ln.Close())
 	serving.Wait()
+	t.Logf("Accept under Close, listener closed, echo servers ended: %v", time.Since(phase).Round(time.Millisecond))
+	phase = time.Now()
 	requireSoakBaseline(t, base)
-	t.Logf("soak total %v", time.Since(start).Round(time.Millisecond))
+	t.Logf("baseline reached after %v; soak total %v", time.Since(phase).Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 }
 
 // soakErrName names a dial error by what it matches, for the tally.
@@ -254,40 +259,38 @@ func closedPort(t *testing.T) int {
 }
 
 // hammerConn runs Read, Write, SetDeadline and Close on c at once, at
-// random moments; every call must return within a few seconds. It returns
+// random moments; every call must return (a hang is reported after 30 s,
+// with the calls still running and every goroutine's stack). It returns
 // a description of what went wrong, or "".
 func hammerConn(c *Conn, r *rand.Rand) string {
 	closeAfter := time.Duration(r.IntN(20)) * time.Millisecond
 	var wg sync.WaitGroup
 	var bad atomic.Value
 	fail := func(s string) { bad.CompareAndSwap(nil, s) }
-	wg.Add(4)
-	go func() {
-		defer wg.Done()
-		msg := make([]byte, 512)
-		for {
-			if _, err := c.Write(msg); err != nil {
-				if !errors.Is(err, net.ErrClosed) && !errors.Is(err, os.ErrDeadlineExceeded) {
-					fail("write: " + err.Error())
-				}
-				return
-			}
-		}
-	}()
-	go func() {
-		defer wg.Done()
+	// Which calls have returned, for the report of a hang.
+	var returned sync.Map
+	finish := func(op string) {
+		returned.Store(op, true)
+		wg.Done()
+	}
+	// Read and Write until Close or a deadline stops them.
+	loop := func(op string, f func([]byte) (int, error)) {
+		defer finish(op)
 		buf := make([]byte, 512)
 		for {
-			if _, err := c.Read(buf); err != nil {
+			if _, err := f(buf); err != nil {
 				if !errors.Is(err, net.ErrClosed) && !errors.Is(err, os.ErrDeadlineExceeded) {
-					fail("read: " + err.Error())
+					fail(op + ": " + err.Error())
 				}
 				return
 			}
 		}
-	}()
+	}
+	wg.Add(4)
+	go loop("write", c.Write)
+	go loop("read", c.Read)
 	go func() {
-		defer wg.Done()
+		defer finish("set deadline")
 		for range 20 {
 			err := c.SetDeadline(time.Now().Add(time.Duration(5+r.IntN(50)) * time.Millisecond))
 			if err != nil && !errors.Is(err, net.ErrClosed) {
@@ -297,7 +300,7 @@ func hammerConn(c *Conn, r *rand.Rand) string {
 		}
 	}()
 	go func() {
-		defer wg.Done()
+		defer finish("close")
 		time.Sleep(closeAfter)
 		if err := c.Close(); err != nil {
 			fail("close: " + err.Error())
@@ -307,8 +310,15 @@ func hammerConn(c *Conn, r *rand.Rand) string {
 	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(10 * time.Second):
-		return "a Read, Write, SetDeadline or Close on a live Conn did not return"
+	case <-time.After(30 * time.Second):
+		var stuck []string
+		for _, op := range []string{"write", "read", "set deadline", "close"} {
+			if _, ok := returned.Load(op); !ok {
+				stuck = append(stuck, op)
+			}
+		}
+		buf := make([]byte, 1<<20)
+		return fmt.Sprintf("calls on a live Conn did not return within 30 s: %v\n%s", stuck, buf[:runtime.Stack(buf, true)])
 	}
 	if s, ok := bad.Load().(string); ok {
 		return s
