@@ -28,7 +28,7 @@ func TestAddressChangesLive(t *testing.T) {
 
 func testAddressChangesLive(t *testing.T, f netlab.Family) {
 	lab := netlab.Start(t, f)
-	client, server := pair(t, lab, sctpdial.Dialer{AddressChanges: true}, sctpdial.ListenConfig{AddressChanges: true})
+	client, server := pair(t, lab, sctpdial.Dialer{AddressChanges: true, RTO: streamRTO}, sctpdial.ListenConfig{AddressChanges: true, RTO: streamRTO})
 
 	for name, c := range map[string]*sctpdial.Conn{"client": client, "server": server} {
 		s, err := c.AddressChangeSupport()
@@ -275,7 +275,7 @@ func TestListenerAddresses(t *testing.T) {
 func TestAddressChangesBackToBack(t *testing.T) {
 	sctptest.RequireGuest(t)
 	lab := netlab.Start(t, netlab.IPv4)
-	client, server := pair(t, lab, sctpdial.Dialer{AddressChanges: true}, sctpdial.ListenConfig{AddressChanges: true})
+	client, server := pair(t, lab, sctpdial.Dialer{AddressChanges: true, RTO: streamRTO}, sctpdial.ListenConfig{AddressChanges: true, RTO: streamRTO})
 	events := watch(t, server, false)
 	s := startStream(client, server)
 	defer s.halt()
