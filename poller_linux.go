@@ -90,6 +90,13 @@ func (d *Dialer) dialOnce(ctx context.Context, p *dialPlan) (*Conn, error) {
 		return nil, err
 	}
 	if up {
+		// As package net's connect: a dial cancelled while connectx ran
+		// reports the context's error, even though the association is up
+		// (which the abort then ends).
+		if err := ctx.Err(); err != nil {
+			abortFD(fd)
+			return nil, mapCtxErr(err)
+		}
 		return d.connected(fd, p, assoc)
 	}
 	// Registering only now loses no wake-up: epoll_ctl(EPOLL_CTL_ADD)
