@@ -417,7 +417,7 @@ type endpointOptions struct {
 	rto         RTOInfo
 	pathParams  PathParams
 	sack        DelayedSACK
-	// rcvbuf and sndbuf: 0 the package's default, negative the kernel's.
+	// rcvbuf and sndbuf: 0 or negative keep the kernel's.
 	rcvbuf, sndbuf int
 }
 
