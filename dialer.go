@@ -116,10 +116,10 @@ type Dialer struct {
 
 	// ReadBuffer and WriteBuffer set SO_RCVBUF and SO_SNDBUF, in bytes,
 	// before connecting (the receive window is sized from the receive
-	// buffer then). Zero means the package's default, large enough that
-	// messages of 64 KiB do not stall on a delayed SACK (see
-	// docs/benchmarks.md); a negative value keeps the kernel's
-	// (net.core.rmem_default, wmem_default). The kernel caps them at
+	// buffer then). Zero or negative keeps the kernel's
+	// (net.core.rmem_default, wmem_default: 212,992 bytes), on which
+	// messages of 64 KiB stall on delayed SACKs; BulkProfile asks for
+	// 4 MiB (see docs/benchmarks.md). The kernel caps them at
 	// net.core.rmem_max and wmem_max without CAP_NET_ADMIN.
 	ReadBuffer, WriteBuffer int
 

@@ -93,11 +93,11 @@
 // [Conn.IntoSCTPConn] hands the association over to code written for
 // ishidawataru/sctp.
 //
-// SCTP has no buffer autotuning: dialing and listening sockets ask for
-// 4 MiB buffers by default, so large messages do not stall on delayed
-// SACKs. [SignallingProfile] (every packet acknowledged at once) and
-// [BulkProfile] set DelayedSACK, ReadBuffer and WriteBuffer for the two
-// usual kinds of traffic; [Conn.SetDelayedSACK] changes a live association.
+// SCTP has no buffer autotuning: with the kernel's buffers, large messages
+// stall on delayed SACKs. [BulkProfile] (4 MiB buffers) and
+// [SignallingProfile] (every packet acknowledged at once) set DelayedSACK,
+// ReadBuffer and WriteBuffer for the two usual kinds of traffic;
+// [Conn.SetDelayedSACK] changes a live association.
 //
 // [Listen] and [ListenConfig] serve the other side: one socket bound to
 // every address of "h1,h2:port" (":0" and the unspecified address mean the

@@ -90,6 +90,13 @@ func (d *Dialer) dialOnce(ctx context.Context, p *dialPlan) (*Conn, error) {
 		return nil, err
 	}
 	if up {
+		// As package net's connect: a dial cancelled while connectx ran
+		// reports the context's error, even though the association is up
+		// (which the abort then ends).
+		if err := ctx.Err(); err != nil {
+			abortFD(fd)
+			return nil, mapCtxErr(err)
+		}
 		return d.connected(fd, p, assoc)
 	}
 	// Registering only now loses no wake-up: epoll_ctl(EPOLL_CTL_ADD)
@@ -410,7 +417,7 @@ type endpointOptions struct {
 	rto         RTOInfo
 	pathParams  PathParams
 	sack        DelayedSACK
-	// rcvbuf and sndbuf: 0 the package's default, negative the kernel's.
+	// rcvbuf and sndbuf: 0 or negative keep the kernel's.
 	rcvbuf, sndbuf int
 }
 

@@ -78,16 +78,13 @@ func TestTuningReadBack(t *testing.T) {
 			case tt.keepKernelBuffers:
 				wantRcv, wantSnd = kernelRcv, kernelSnd
 			case wantRcv == 0:
-				req := tt.profile.ReadBuffer
-				if req == 0 {
-					req = defaultBuffer
+				wantRcv, wantSnd = kernelRcv, kernelSnd
+				if tt.profile.ReadBuffer > 0 {
+					wantRcv = kernelBuffer(t, tt.profile.ReadBuffer, "net.core.rmem_max")
 				}
-				wantRcv = kernelBuffer(t, req, "net.core.rmem_max")
-				req = tt.profile.WriteBuffer
-				if req == 0 {
-					req = defaultBuffer
+				if tt.profile.WriteBuffer > 0 {
+					wantSnd = kernelBuffer(t, tt.profile.WriteBuffer, "net.core.wmem_max")
 				}
-				wantSnd = kernelBuffer(t, req, "net.core.wmem_max")
 			}
 			for name, conn := range map[string]*Conn{"dialed": c, "accepted": a} {
 				rcv, snd := sockBuffers(t, conn)
