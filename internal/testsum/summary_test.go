@@ -86,5 +86,5 @@ func TestRunArgs(t *testing.T) {
 	out.Reset()
 	require.NoError(t, run([]string{"-count=1", "-v"}, bytes.NewReader(in), &out))
 	require.Contains(t, out.String(), "a_test.go:5: quiet")
-	require.Contains(t, out.String(), "4 packages: 4 passed")
+	require.Contains(t, out.String(), "4 packages (2 FAIL): 4 passed")
 }
