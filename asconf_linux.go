@@ -106,11 +106,11 @@ func (c *Conn) SetPeerPrimary(ip net.IP) error {
 func (c *Conn) AddressChangeSupport() (AddressChangeSupport, error) {
 	var s AddressChangeSupport
 	err := c.control("get", func(fd int) error {
-		asconf, err := featureValue(fd, sctpASCONFSupportedOpt, c.assoc)
+		asconf, err := getAssocValue(fd, sctpASCONFSupportedOpt, c.assoc)
 		if err != nil {
 			return os.NewSyscallError("getsockopt", err)
 		}
-		auth, err := featureValue(fd, sctpAUTHSupportedOpt, c.assoc)
+		auth, err := getAssocValue(fd, sctpAUTHSupportedOpt, c.assoc)
 		if err != nil {
 			return os.NewSyscallError("getsockopt", err)
 		}
@@ -237,7 +237,7 @@ func (c *Conn) checkAddressChanges(fd int) error {
 	// peer.asconf_capable, set only when both ends listed ASCONF
 	// (sctp_process_ext_param) and AUTH was there unless
 	// addip_noauth_enable (sctp_process_init).
-	v, err := featureValue(fd, sctpASCONFSupportedOpt, c.assoc)
+	v, err := getAssocValue(fd, sctpASCONFSupportedOpt, c.assoc)
 	switch {
 	case err == unix.ENOPROTOOPT:
 		// Before Linux 5.1 the sysctls alone decide this side; whether the
@@ -286,7 +286,7 @@ func enableAddressChanges(fd int) error {
 			}
 			return os.NewSyscallError("setsockopt", err)
 		}
-		v, err := featureValue(fd, opt, 0)
+		v, err := getAssocValue(fd, opt, 0)
 		if err != nil {
 			return os.NewSyscallError("getsockopt", err)
 		}
@@ -365,15 +365,6 @@ func readSysctl(name string) (string, bool) {
 		return "", false
 	}
 	return strings.TrimSpace(string(b)), true
-}
-
-// setAssocValue sets a struct sctp_assoc_value option.
-func setAssocValue(fd, opt int, assoc int32, v uint32) error {
-	var b [8]byte
-	binary.NativeEndian.PutUint32(b[0:], uint32(assoc))
-	binary.NativeEndian.PutUint32(b[4:], v)
-	_, err := setsockopt(fd, solSCTP, opt, b[:])
-	return err
 }
 
 // errnoReason is an errno with the reason the kernel does not give; it

@@ -252,6 +252,17 @@ func (c *Conn) control(op string, f func(fd int) error) error {
 	return nil
 }
 
+// controlGet reads one of the association's options with get, as control
+// runs it.
+func controlGet[T any](c *Conn, get func(fd int, assoc int32) (T, error)) (T, error) {
+	var v T
+	err := c.control("get", func(fd int) (err error) {
+		v, err = get(fd, c.assoc)
+		return err
+	})
+	return v, err
+}
+
 // SetDeadline sets the read and write deadlines, as net.Conn documents.
 func (c *Conn) SetDeadline(t time.Time) error {
 	if !c.ok() {

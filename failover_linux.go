@@ -14,7 +14,6 @@ const (
 	sctpExposePFState  = 131 // SCTP_EXPOSE_POTENTIALLY_FAILED_STATE
 
 	sizeofAssocParams = 20 // struct sctp_assocparams: id, 2 × __u16, 3 × __u32
-	sizeofAssocValue  = 8  // struct sctp_assoc_value: id, __u32
 )
 
 // struct sctp_paddrthlds_v2 is not packed: its struct sockaddr_storage is
@@ -96,19 +95,15 @@ func setAssocMaxRetrans(fd int, assoc int32, n uint16) error {
 }
 
 func getPFExpose(fd int, assoc int32) (PFExpose, error) {
-	var b [sizeofAssocValue]byte
-	binary.NativeEndian.PutUint32(b[0:], uint32(assoc))
-	if _, err := getsockopt(fd, solSCTP, sctpExposePFState, b[:]); err != nil {
+	v, err := getAssocValue(fd, sctpExposePFState, assoc)
+	if err != nil {
 		return 0, os.NewSyscallError("getsockopt", err)
 	}
-	return PFExpose(binary.NativeEndian.Uint32(b[4:])), nil
+	return PFExpose(v), nil
 }
 
 func setPFExpose(fd int, assoc int32, e PFExpose) error {
-	var b [sizeofAssocValue]byte
-	binary.NativeEndian.PutUint32(b[0:], uint32(assoc))
-	binary.NativeEndian.PutUint32(b[4:], uint32(e))
-	if _, err := setsockopt(fd, solSCTP, sctpExposePFState, b[:]); err != nil {
+	if err := setAssocValue(fd, sctpExposePFState, assoc, uint32(e)); err != nil {
 		return os.NewSyscallError("setsockopt", err)
 	}
 	return nil
@@ -165,12 +160,7 @@ func (c *Conn) SetFailover(f Failover) error {
 // (SCTP_PEER_ADDR_THLDS_V2 with no address: the values new paths get,
 // which SetPathThresholds gives every path).
 func (c *Conn) PathThresholds() (PathThresholds, error) {
-	var t PathThresholds
-	err := c.control("get", func(fd int) (err error) {
-		t, err = getThresholds(fd, c.assoc)
-		return err
-	})
-	return t, err
+	return controlGet(c, getThresholds)
 }
 
 // SetPathThresholds sets the thresholds of every path of the association
@@ -182,21 +172,11 @@ func (c *Conn) SetPathThresholds(t PathThresholds) error {
 
 // AssocParams returns the association's parameters (SCTP_ASSOCINFO).
 func (c *Conn) AssocParams() (AssocParams, error) {
-	var p AssocParams
-	err := c.control("get", func(fd int) (err error) {
-		p, err = getAssocParams(fd, c.assoc)
-		return err
-	})
-	return p, err
+	return controlGet(c, getAssocParams)
 }
 
 // PFExpose returns the association's SCTP_EXPOSE_POTENTIALLY_FAILED_STATE
 // setting; PFExposeDefault means nobody set it.
 func (c *Conn) PFExpose() (PFExpose, error) {
-	var e PFExpose
-	err := c.control("get", func(fd int) (err error) {
-		e, err = getPFExpose(fd, c.assoc)
-		return err
-	})
-	return e, err
+	return controlGet(c, getPFExpose)
 }

@@ -1,7 +1,6 @@
 package sctpdial
 
 import (
-	"encoding/binary"
 	"errors"
 	"os"
 
@@ -34,7 +33,7 @@ func (c *Conn) Features() (Features, error) {
 	var f Features
 	err := c.control("get", func(fd int) error {
 		for i, p := range f.fields() {
-			v, err := featureValue(fd, featureOpts[i], c.assoc)
+			v, err := getAssocValue(fd, featureOpts[i], c.assoc)
 			if errors.Is(err, unix.ENOPROTOOPT) {
 				f.Unknown = append(f.Unknown, featureNames[i])
 				continue
@@ -47,15 +46,4 @@ func (c *Conn) Features() (Features, error) {
 		return nil
 	})
 	return f, err
-}
-
-// featureValue reads one struct sctp_assoc_value option: assoc id, then
-// the 32-bit value, in host byte order.
-func featureValue(fd, opt int, assoc int32) (uint32, error) {
-	var b [8]byte
-	binary.NativeEndian.PutUint32(b[0:], uint32(assoc))
-	if _, err := getsockopt(fd, solSCTP, opt, b[:]); err != nil {
-		return 0, err
-	}
-	return binary.NativeEndian.Uint32(b[4:]), nil
 }

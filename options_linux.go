@@ -85,12 +85,7 @@ func setPaddrParams(fd int, pp paddrParams) error {
 // RTOInfo returns the association's retransmission timeout bounds
 // (SCTP_RTOINFO, struct sctp_rtoinfo; RFC 6458 section 8.1.1).
 func (c *Conn) RTOInfo() (RTOInfo, error) {
-	var r RTOInfo
-	err := c.control("get", func(fd int) (err error) {
-		r, err = getRTOInfo(fd, c.assoc)
-		return err
-	})
-	return r, err
+	return controlGet(c, getRTOInfo)
 }
 
 // SetRTOInfo sets the association's retransmission timeout bounds
@@ -104,12 +99,7 @@ func (c *Conn) SetRTOInfo(r RTOInfo) error {
 // (SCTP_PEER_ADDR_PARAMS with no address, struct sctp_paddrparams; RFC
 // 6458 section 8.1.12).
 func (c *Conn) PathParams() (PathParams, error) {
-	var p PathParams
-	err := c.control("get", func(fd int) (err error) {
-		p, err = getPathParams(fd, c.assoc)
-		return err
-	})
-	return p, err
+	return controlGet(c, getPathParams)
 }
 
 // SetPathParams applies p to every path of the association

@@ -71,12 +71,7 @@ func setBuffers(fd, rcv, snd int) error {
 // DelayedSACK reads the association's delayed-SACK setting. With delayed
 // SACK off it is Frequency 1 and Delay 0.
 func (c *Conn) DelayedSACK() (DelayedSACK, error) {
-	var s DelayedSACK
-	err := c.control("get", func(fd int) (err error) {
-		s, err = getDelayedSACK(fd, c.assoc)
-		return err
-	})
-	return s, err
+	return controlGet(c, getDelayedSACK)
 }
 
 // SetDelayedSACK changes the association's delayed SACK; zero fields keep

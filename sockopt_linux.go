@@ -1,6 +1,7 @@
 package sctpdial
 
 import (
+	"encoding/binary"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -61,4 +62,24 @@ func setsockopt(fd, level, opt int, buf []byte) (int, error) {
 		return 0, e
 	}
 	return int(r), nil
+}
+
+// getAssocValue and setAssocValue read and write one struct
+// sctp_assoc_value option: the association id, then a 32-bit value, in
+// host byte order.
+func getAssocValue(fd, opt int, assoc int32) (uint32, error) {
+	var b [8]byte
+	binary.NativeEndian.PutUint32(b[0:], uint32(assoc))
+	if _, err := getsockopt(fd, solSCTP, opt, b[:]); err != nil {
+		return 0, err
+	}
+	return binary.NativeEndian.Uint32(b[4:]), nil
+}
+
+func setAssocValue(fd, opt int, assoc int32, v uint32) error {
+	var b [8]byte
+	binary.NativeEndian.PutUint32(b[0:], uint32(assoc))
+	binary.NativeEndian.PutUint32(b[4:], v)
+	_, err := setsockopt(fd, solSCTP, opt, b[:])
+	return err
 }

@@ -172,7 +172,7 @@ func (s *summary) print() {
 		width = max(width, len(name))
 	}
 	fmt.Fprintf(s.w, "\n%-*s  %-6s %5s %5s %5s %8s\n", width, "package", "result", "pass", "fail", "skip", "time")
-	var tp, tf, tsk int
+	var tp, tf, tsk, pf int
 	var total time.Duration
 	var skips []string
 	for _, name := range s.order {
@@ -181,6 +181,9 @@ func (s *summary) print() {
 		if res == "" {
 			res = "FAIL" // no result: the binary crashed or was killed
 		}
+		if res == "FAIL" {
+			pf++
+		}
 		fmt.Fprintf(s.w, "%-*s  %-6s %5d %5d %5d %7.1fs\n", width, name, res, p.pass, p.fail, p.skip, p.elapsed.Seconds())
 		tp, tf, tsk = tp+p.pass, tf+p.fail, tsk+p.skip
 		total += p.elapsed
@@ -188,8 +191,12 @@ func (s *summary) print() {
 			skips = append(skips, fmt.Sprintf("  %s %s: %s", name, sk.test, sk.reason))
 		}
 	}
-	fmt.Fprintf(s.w, "%d packages: %d passed, %d failed, %d skipped (tests and subtests); %.1fs in test binaries, %.1fs in all\n",
-		len(s.order), tp, tf, tsk, total.Seconds(), time.Since(s.start).Seconds())
+	failedPkgs := ""
+	if pf > 0 {
+		failedPkgs = fmt.Sprintf(" (%d FAIL)", pf) // a killed binary fails no test
+	}
+	fmt.Fprintf(s.w, "%d packages%s: %d passed, %d failed, %d skipped (tests and subtests); %.1fs in test binaries, %.1fs in all\n",
+		len(s.order), failedPkgs, tp, tf, tsk, total.Seconds(), time.Since(s.start).Seconds())
 	if len(skips) > 0 {
 		slices.Sort(skips)
 		fmt.Fprintf(s.w, "skipped:\n%s\n", strings.Join(skips, "\n"))

@@ -32,7 +32,7 @@ func TestSummary(t *testing.T) {
 				"example.com/samp/b       FAIL       1     1     0",
 				"example.com/samp/broken  FAIL       0     0     0",
 				"example.com/samp/c       ?          0     0     0",
-				"4 packages: 4 passed, 1 failed, 2 skipped",
+				"4 packages (2 FAIL): 4 passed, 1 failed, 2 skipped",
 				"skipped:\n  example.com/samp/a TestSkip: a_test.go:6: kernel SCTP unavailable: modprobe sctp\n  example.com/samp/a TestSubs/two: a_test.go:9: not here\n",
 			},
 			never: []string{"quiet", "=== RUN   TestPass", "--- PASS"},
@@ -40,7 +40,7 @@ func TestSummary(t *testing.T) {
 		{
 			name:    "verbose",
 			verbose: true,
-			want:    []string{"a_test.go:5: quiet", "--- PASS: TestSubs/one", "--- FAIL: TestBad", "4 packages: 4 passed, 1 failed, 2 skipped"},
+			want:    []string{"a_test.go:5: quiet", "--- PASS: TestSubs/one", "--- FAIL: TestBad", "4 packages (2 FAIL): 4 passed, 1 failed, 2 skipped"},
 		},
 	}
 	for _, tt := range tests {

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -28,9 +29,13 @@ type Options struct {
 	CPUs     int           // guest CPUs; default 2
 	Accel    string        // QEMU accelerator; default "tcg" (nested KVM is unreliable)
 	Timeout  time.Duration // bound on the whole guest run; default from -test.timeout + 2m, else 20m
-	Stdin    io.Reader     // the program's stdin; nil means none (/dev/null in the guest)
-	Stdout   io.Writer     // default os.Stdout
-	Stderr   io.Writer     // runner diagnostics; default os.Stderr
+	// BootTimeout bounds the boot, until the guest starts the program;
+	// default SCTPDIAL_VM_BOOT_TIMEOUT, else 2m. A guest that hangs
+	// before is killed and, without Stdin, booted once more.
+	BootTimeout time.Duration
+	Stdin       io.Reader // the program's stdin; nil means none (/dev/null in the guest)
+	Stdout      io.Writer // default os.Stdout
+	Stderr      io.Writer // runner diagnostics; default os.Stderr
 }
 
 func (o *Options) fill(args []string) {
@@ -65,6 +70,13 @@ func (o *Options) fill(args []string) {
 					o.Timeout = d + 2*time.Minute
 				}
 			}
+		}
+	}
+	if o.BootTimeout == 0 {
+		if d, err := time.ParseDuration(os.Getenv("SCTPDIAL_VM_BOOT_TIMEOUT")); err == nil && d > 0 {
+			o.BootTimeout = d
+		} else {
+			o.BootTimeout = 2 * time.Minute
 		}
 	}
 	if o.Stdout == nil {
@@ -181,18 +193,40 @@ func Run(ctx context.Context, args []string, o Options) (int, error) {
 
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
+	for attempt := 1; ; attempt++ {
+		code, booted, err := boot(ctx, qargs, args, o)
+		// A guest that hung before starting the program (seen under TCG
+		// on a busy host) is booted once more, unless its stdin was
+		// already being read.
+		if booted || err == nil || o.Stdin != nil || attempt == 2 || ctx.Err() != nil {
+			return code, err
+		}
+		fmt.Fprintf(o.Stderr, "vmexec: %v; booting again\n", err)
+	}
+}
+
+// boot runs QEMU once and reports whether the guest started the program.
+func boot(ctx context.Context, qargs, args []string, o Options) (code int, booted bool, err error) {
 	qemu := exec.CommandContext(ctx, "qemu-system-x86_64", qargs...)
 	qemu.Stdin = nil
 	qemu.Stderr = o.Stderr
 	out, err := qemu.StdoutPipe()
 	if err != nil {
-		return 1, err
+		return 1, false, err
 	}
 	qemu.WaitDelay = 5 * time.Second
 	if err := qemu.Start(); err != nil {
-		return 1, fmt.Errorf("starting qemu (install qemu-system-x86): %w", err)
+		return 1, false, fmt.Errorf("starting qemu (install qemu-system-x86): %w", err)
 	}
 	start := time.Now()
+	var began, bootHung atomic.Bool
+	watchdog := time.AfterFunc(o.BootTimeout, func() {
+		if !began.Load() {
+			bootHung.Store(true)
+			qemu.Process.Kill()
+		}
+	})
+	defer watchdog.Stop()
 	outputs := outputPaths(args[1:])
 	code, perr := readConsole(out, o.Stdout, func(p string) bool {
 		p = filepath.Clean(p)
@@ -202,24 +236,27 @@ func Run(ctx context.Context, args []string, o Options) (int, error) {
 			}
 		}
 		return false
-	})
+	}, func() { began.Store(true) })
 	werr := qemu.Wait()
-	if ctx.Err() == context.DeadlineExceeded {
-		return 1, fmt.Errorf("guest still running after %v: killed (raise SCTPDIAL_VM_TIMEOUT or -timeout)", o.Timeout)
+	switch {
+	case bootHung.Load():
+		return 1, false, fmt.Errorf("guest did not start the program within %v (SCTPDIAL_VM_BOOT_TIMEOUT): killed", o.BootTimeout)
+	case ctx.Err() == context.DeadlineExceeded:
+		return 1, began.Load(), fmt.Errorf("guest still running after %v: killed (raise SCTPDIAL_VM_TIMEOUT or -timeout)", o.Timeout)
+	case perr != nil:
+		return 1, began.Load(), fmt.Errorf("%w (qemu: %v, after %v)", perr, werr, time.Since(start).Round(time.Millisecond))
 	}
-	if perr != nil {
-		return 1, fmt.Errorf("%w (qemu: %v, after %v)", perr, werr, time.Since(start).Round(time.Millisecond))
-	}
-	return code, nil
+	return code, true, nil
 }
 
 // readConsole copies the program's output between the markers to w, writes
 // files sent back by the guest, and returns the program's exit status.
-// Only paths for which allow returns true are written.
-func readConsole(r io.Reader, w io.Writer, allow func(path string) bool) (int, error) {
+// Only paths for which allow returns true are written; began, if not nil,
+// is called when the guest starts the program.
+func readConsole(r io.Reader, w io.Writer, allow func(path string) bool, began func()) (int, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	var noise []string // pre-begin lines, reported when the guest fails
-	began := false
+	started := false
 	heldBlank := false // the guest prints a newline before its exit marker
 	var file *os.File  // nil while receiving a file that is not allowed
 	receiving := false
@@ -229,9 +266,12 @@ func readConsole(r io.Reader, w io.Writer, allow func(path string) bool) (int, e
 		if line != "" {
 			text := strings.TrimRight(line, "\r\n")
 			switch {
-			case !began:
+			case !started:
 				if strings.Contains(text, markBegin) {
-					began = true
+					started = true
+					if began != nil {
+						began()
+					}
 				} else if noise = append(noise, text); len(noise) > 40 {
 					noise = noise[1:]
 				}
@@ -279,7 +319,7 @@ func readConsole(r io.Reader, w io.Writer, allow func(path string) bool) (int, e
 			}
 		}
 		if err != nil {
-			if !began {
+			if !started {
 				return 1, fmt.Errorf("guest never started the program; last console lines:\n%s", strings.Join(noise, "\n"))
 			}
 			return 1, errors.New("guest stopped without reporting an exit status (kernel panic or out of memory?)")

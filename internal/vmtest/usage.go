@@ -62,6 +62,9 @@ ENVIRONMENT
     SCTPDIAL_VM_CACHE       cache directory (default $XDG_CACHE_HOME/sctpdial-vm,
                             i.e. ~/.cache/sctpdial-vm)
     SCTPDIAL_VM_TIMEOUT     bound on a guest run (default -test.timeout + 2m, else 20m)
+    SCTPDIAL_VM_BOOT_TIMEOUT
+                            bound on the boot, until the program starts (2m); a
+                            guest that hangs or panics before is booted once more
     SCTPDIAL_VM_MEMORY_MB   guest memory (2048)
     SCTPDIAL_VM_CPUS        guest CPUs (2)
     SCTPDIAL_VM_ACCEL       QEMU accelerator (tcg; kvm only where a probe boot works)

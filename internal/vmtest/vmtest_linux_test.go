@@ -43,7 +43,7 @@ func TestReadConsole(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			code, err := readConsole(strings.NewReader(tt.in), &out, func(string) bool { return false })
+			code, err := readConsole(strings.NewReader(tt.in), &out, func(string) bool { return false }, nil)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 				return
@@ -61,7 +61,7 @@ func TestReadConsoleFile(t *testing.T) {
 	in := markBegin + "\nout\n" + markFile + dst + "\naGVs\nbG8=\n" + markFileEnd + "\n" +
 		markFile + denied + "\naGVs\n" + markFileEnd + "\n" + markExit + "0\n"
 	var out bytes.Buffer
-	code, err := readConsole(strings.NewReader(in), &out, func(p string) bool { return p == dst })
+	code, err := readConsole(strings.NewReader(in), &out, func(p string) bool { return p == dst }, nil)
 	require.NoError(t, err)
 	require.Equal(t, 0, code)
 	require.Equal(t, "out\n", out.String())
@@ -208,6 +208,21 @@ func TestBootHangIsKilled(t *testing.T) {
 	require.NotEqual(t, 0, code)
 	require.Contains(t, out.String(), "hanging")
 	require.Less(t, time.Since(start), timeout+15*time.Second)
+}
+
+// TestBootTimeoutBootsAgain: a guest that has not started the program
+// within BootTimeout (here shorter than any boot) is killed and booted
+// once more, then reported.
+func TestBootTimeoutBootsAgain(t *testing.T) {
+	requireQEMU(t)
+	var out, diag bytes.Buffer
+	start := time.Now()
+	code, err := Run(context.Background(), []string{os.Args[0], "-test.run=^TestGuestProgram$"},
+		Options{Stdout: &out, Stderr: &diag, BootTimeout: 500 * time.Millisecond, Timeout: time.Minute})
+	require.ErrorContains(t, err, "did not start the program within 500ms")
+	require.NotEqual(t, 0, code)
+	require.Equal(t, 1, strings.Count(diag.String(), "booting again"), diag.String())
+	require.Less(t, time.Since(start), 30*time.Second)
 }
 
 func TestOptionsTimeoutFromTestFlag(t *testing.T) {
