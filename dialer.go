@@ -118,9 +118,11 @@ type Dialer struct {
 	// before connecting (the receive window is sized from the receive
 	// buffer then). Zero or negative keeps the kernel's
 	// (net.core.rmem_default, wmem_default: 212,992 bytes), on which
-	// messages of 64 KiB stall on delayed SACKs; BulkProfile asks for
-	// 4 MiB (see docs/benchmarks.md). The kernel caps them at
-	// net.core.rmem_max and wmem_max without CAP_NET_ADMIN.
+	// messages of 64 KiB stall on delayed SACKs. The receive buffer is
+	// the one that matters: a ReadBuffer of 1 MiB alone removed the stall
+	// on loopback; BulkProfile asks for 4 MiB of each (see
+	// docs/benchmarks-notes.md). The kernel caps them at net.core.rmem_max
+	// and wmem_max without CAP_NET_ADMIN.
 	ReadBuffer, WriteBuffer int
 
 	// KeepAliveConfig, when Enable is true, takes precedence over

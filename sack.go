@@ -73,10 +73,10 @@ func (lc *ListenConfig) Apply(p Profile) {
 }
 
 // bufferSize is the buffer to ask the kernel for: 0 for none (keep its
-// default). The kernel's buffers stay the default: with 4 MiB asked for by
-// default, the soak's concurrent Read/Write/Close on live Conns stalled
-// past its 10 s bound on a loaded machine, where the kernel's passed
-// (docs/benchmarks.md).
+// default). The kernel's buffers stay the default: with a larger receive
+// buffer by default, the soak's dials lost handshake packets often enough
+// to miss their 20 s bound in 4 of 10 runs, where the kernel's passed run
+// alone (docs/benchmarks-notes.md).
 func bufferSize(v int) int {
 	return max(v, 0)
 }
