@@ -35,10 +35,11 @@ func TestSendQueueBounds(t *testing.T) {
 
 			short, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
 			defer cancel()
-			start := time.Now()
 			err := q.push(short, make([]byte, tc.sizes[len(tc.sizes)-1]), nil)
 			require.ErrorIs(t, err, context.DeadlineExceeded)
-			require.GreaterOrEqual(t, time.Since(start), 25*time.Millisecond)
+			// It waited for the context: no clock reading, as the pure
+			// tests also run under qemu-user, whose clocks drift.
+			require.ErrorIs(t, short.Err(), context.DeadlineExceeded, "push returned before its context ended")
 
 			// Room appears when the writer releases the head.
 			done := make(chan error, 1)
