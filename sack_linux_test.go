@@ -103,12 +103,7 @@ func TestTuningReadBack(t *testing.T) {
 func TestConnSetDelayedSACK(t *testing.T) {
 	requireSCTP(t)
 	checkNoLeaks(t)
-	ln, err := Listen("sctp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	c, err := (&Dialer{InitMsg: peerInitMsg}).DialSCTP(context.Background(), "sctp", ln.Addr().String())
-	require.NoError(t, err)
-	defer c.Close()
+	c, _ := dialPair(t)
 
 	for _, tt := range []struct {
 		set, want DelayedSACK
@@ -128,7 +123,7 @@ func TestConnSetDelayedSACK(t *testing.T) {
 	require.ErrorIs(t, c.SetDelayedSACK(DelayedSACK{Delay: time.Second}), unix.EINVAL)
 	require.ErrorIs(t, c.SetDelayedSACK(DelayedSACK{Delay: -time.Millisecond}), unix.EINVAL)
 	require.NoError(t, c.Close())
-	_, err = c.DelayedSACK()
+	_, err := c.DelayedSACK()
 	require.ErrorIs(t, err, net.ErrClosed)
 }
 

@@ -87,12 +87,7 @@ func TestDialSelfConnectExplicitPort(t *testing.T) {
 func TestDialNotSelfConnect(t *testing.T) {
 	requireSCTP(t)
 	checkNoLeaks(t)
-	ln, err := Listen("sctp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	c, err := (&Dialer{InitMsg: peerInitMsg}).DialSCTP(context.Background(), "sctp", ln.Addr().String())
-	require.NoError(t, err)
-	defer c.Close()
+	c, _ := dialPair(t)
 	rc, err := c.SyscallConn()
 	require.NoError(t, err)
 	var is bool
