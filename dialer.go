@@ -116,13 +116,15 @@ type Dialer struct {
 
 	// ReadBuffer and WriteBuffer set SO_RCVBUF and SO_SNDBUF, in bytes,
 	// before connecting (the receive window is sized from the receive
-	// buffer then). Zero or negative keeps the kernel's
-	// (net.core.rmem_default, wmem_default: 212,992 bytes), on which
-	// messages of 64 KiB stall on delayed SACKs. The receive buffer is
-	// the one that matters: a ReadBuffer of 1 MiB alone removed the stall
-	// on loopback; BulkProfile asks for 4 MiB of each (see
-	// docs/benchmarks-notes.md). The kernel caps them at net.core.rmem_max
-	// and wmem_max without CAP_NET_ADMIN.
+	// buffer then). ReadBuffer zero asks for DefaultReadBuffer (1 MiB):
+	// on the kernel's default (net.core.rmem_default, 212,992 bytes)
+	// messages of 64 KiB stall on delayed SACKs. A negative ReadBuffer
+	// keeps the kernel's. WriteBuffer zero or negative keeps the kernel's
+	// (wmem_default); a larger send buffer alone did not change
+	// throughput. BulkProfile asks for 4 MiB of each (see
+	// docs/benchmarks-notes.md). The kernel grants twice the request,
+	// capped at twice net.core.rmem_max and wmem_max without
+	// CAP_NET_ADMIN (getsockopt SO_RCVBUF reports what it granted).
 	ReadBuffer, WriteBuffer int
 
 	// KeepAliveConfig, when Enable is true, takes precedence over

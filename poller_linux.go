@@ -101,12 +101,19 @@ func (d *Dialer) dialOnce(ctx context.Context, p *dialPlan) (*Conn, error) {
 	}
 	// Registering only now loses no wake-up: epoll_ctl(EPOLL_CTL_ADD)
 	// polls the socket and reports what is already ready (ep_insert).
+	if testHookWaiting != nil {
+		defer testHookWaiting(fd)()
+	}
 	f, rc, err := wrapFD(fd)
 	if err != nil {
 		return nil, err
 	}
 	return d.waited(ctx, f, rc, p, assoc)
 }
+
+// testHookWaiting, when set by a test, is told of every dial that waits on
+// the poller; the function it returns is called when the wait ends.
+var testHookWaiting func(fd int) func()
 
 // waited finishes a dial that had to wait: once the association is up it
 // is checked like one that was up at once.
@@ -291,39 +298,33 @@ func sockname(fd int) netip.AddrPort {
 // abandon closes the socket of a dial that gave up after connectx: see
 // abortFD.
 func abandon(f *os.File, rc syscall.RawConn) {
-	rc.Control(func(fd uintptr) { lingerIfPeerHolds(int(fd)) })
+	rc.Control(func(fd uintptr) { abortWhenClosed(int(fd)) })
 	f.Close()
 }
 
 // abortFD closes a bare descriptor whose connectx ran, aborting the
-// association where the peer may hold state for it.
+// association the dial started.
 func abortFD(fd int) {
-	lingerIfPeerHolds(fd)
+	abortWhenClosed(fd)
 	unix.Close(fd)
 }
 
-// lingerIfPeerHolds sets SO_LINGER 0, which makes close send an ABORT,
-// when the peer may hold state for the association: once a COOKIE-ECHO
-// went out (COOKIE_ECHOED, or ESTABLISHED when the association came up as
-// the dial gave up), since the peer creates its association on receiving
-// the COOKIE-ECHO. In COOKIE_WAIT the peer holds nothing (its INIT-ACK
-// carries the state in the cookie, RFC 9260 section 5.1.3) and a plain
-// close sends nothing (sctp_sf_cookie_wait_prm_shutdown): that is all a
-// raw close of a pending socket costs. An INIT-ACK processed between the
-// state read and the close leaves the peer's association to its own
-// timers; the window is a few instructions wide.
-func lingerIfPeerHolds(fd int) {
-	var b [sizeofStatus]byte
-	if _, err := getsockopt(fd, solSCTP, sctpStatus, b[:]); err != nil {
-		if err == unix.EINVAL {
-			return // no association any more (refused, timed out)
-		}
-	} else {
-		switch AssocState(binary.NativeEndian.Uint32(b[4:])) {
-		case StateEmpty, StateClosed, StateCookieWait:
-			return
-		}
-	}
+// abortWhenClosed sets SO_LINGER 0, which makes close send an ABORT for the
+// association connectx started (and nothing once it is gone: refused or
+// timed out). A plain close would end a handshake in progress without a
+// word to the peer (sctp_sf_cookie_wait_prm_shutdown, also in
+// COOKIE_ECHOED), and once the COOKIE-ECHO went out the peer holds an
+// association for the address pair: it would stay half-open until the
+// peer's first heartbeat or data met the closed port, and a later dial
+// that the kernel gave the same local port can have its COOKIE-ECHOs
+// discarded by that stale association (sctp_tietags_compare finds no
+// matching tie-tags) until its deadline. Which of the two
+// states the handshake is in cannot be told apart first: SCTP_STATUS
+// answers EINVAL on a one-to-one socket until the association is
+// ESTABLISHED (sctp_id2assoc), and an INIT-ACK can arrive between any
+// such read and the close. In COOKIE_WAIT the ABORT is one packet the
+// peer discards.
+func abortWhenClosed(fd int) {
 	unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
 }
 
@@ -435,7 +436,7 @@ func (o endpointOptions) apply(fd int) error {
 	if err := unix.SetsockoptInt(fd, solSCTP, sctpNoDelay, 1); err != nil {
 		return os.NewSyscallError("setsockopt", err)
 	}
-	if err := setBuffers(fd, bufferSize(o.rcvbuf), bufferSize(o.sndbuf)); err != nil {
+	if err := setBuffers(fd, readBufferSize(o.rcvbuf), writeBufferSize(o.sndbuf)); err != nil {
 		return err
 	}
 	if err := setDelayedSACK(fd, 0, o.sack); err != nil {

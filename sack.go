@@ -37,8 +37,10 @@ const maxSACKDelay = 500 * time.Millisecond
 // (Dialer.Apply, ListenConfig.Apply).
 type Profile struct {
 	DelayedSACK DelayedSACK
-	// ReadBuffer and WriteBuffer are SO_RCVBUF and SO_SNDBUF in bytes; 0
-	// keeps the kernel's (see Dialer.ReadBuffer).
+	// ReadBuffer and WriteBuffer are SO_RCVBUF and SO_SNDBUF in bytes, as
+	// Dialer.ReadBuffer and WriteBuffer: ReadBuffer 0 asks for
+	// DefaultReadBuffer, negative keeps the kernel's; WriteBuffer 0 keeps
+	// the kernel's.
 	ReadBuffer, WriteBuffer int
 }
 
@@ -72,11 +74,28 @@ func (lc *ListenConfig) Apply(p Profile) {
 	lc.DelayedSACK, lc.ReadBuffer, lc.WriteBuffer = p.DelayedSACK, p.ReadBuffer, p.WriteBuffer
 }
 
-// bufferSize is the buffer to ask the kernel for: 0 for none (keep its
-// default). The kernel's buffers stay the default: with a larger receive
-// buffer by default, the soak's dials lost handshake packets often enough
-// to miss their 20 s bound in 4 of 10 runs, where the kernel's passed run
-// alone (docs/benchmarks-notes.md).
-func bufferSize(v int) int {
+// DefaultReadBuffer is the receive buffer (SO_RCVBUF) a Dialer or
+// ListenConfig asks for when its ReadBuffer is zero. The kernel's own
+// (net.core.rmem_default, 212,992 bytes) gives a receive window of under
+// two 64 KiB messages, and such messages then stall on the 200 ms
+// delayed-SACK timer (docs/benchmarks-notes.md). Without CAP_NET_ADMIN
+// the kernel grants twice the request capped at net.core.rmem_max
+// (425,984 bytes with its default rmem_max), which already removes the
+// stall. It is a limit, not an allocation: an idle association holds
+// nothing in it.
+const DefaultReadBuffer = 1 << 20
+
+// readBufferSize is the receive buffer to ask the kernel for: 0 for none
+// (negative: keep its default), DefaultReadBuffer for zero.
+func readBufferSize(v int) int {
+	if v == 0 {
+		return DefaultReadBuffer
+	}
+	return max(v, 0)
+}
+
+// writeBufferSize is the send buffer to ask the kernel for: 0 for none
+// (zero or negative: keep its default).
+func writeBufferSize(v int) int {
 	return max(v, 0)
 }

@@ -78,7 +78,8 @@ func TestTuningReadBack(t *testing.T) {
 			case tt.keepKernelBuffers:
 				wantRcv, wantSnd = kernelRcv, kernelSnd
 			case wantRcv == 0:
-				wantRcv, wantSnd = kernelRcv, kernelSnd
+				// ReadBuffer 0 asks for DefaultReadBuffer.
+				wantRcv, wantSnd = kernelBuffer(t, DefaultReadBuffer, "net.core.rmem_max"), kernelSnd
 				if tt.profile.ReadBuffer > 0 {
 					wantRcv = kernelBuffer(t, tt.profile.ReadBuffer, "net.core.rmem_max")
 				}

@@ -23,10 +23,7 @@ import (
 )
 
 // soakDials is how many dials TestSoak makes: SCTPDIAL_SOAK_DIALS, else
-// 3,000, or 1,000 with -short. At 10,000 a succeeding dial now and then
-// (seen once in about 2,000 to 10,000) waits out its 20 s deadline: that
-// hang is not diagnosed yet, so the default count stays where CI does not
-// trip on it every few runs; SCTPDIAL_SOAK_DIALS=10000 looks for it.
+// 10,000, or 1,000 with -short.
 func soakDials(t *testing.T) int {
 	if v := os.Getenv("SCTPDIAL_SOAK_DIALS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -36,7 +33,7 @@ func soakDials(t *testing.T) int {
 	if testing.Short() {
 		return 1000
 	}
-	return 3000
+	return 10000
 }
 
 // The kinds of dial the soak mixes.
@@ -88,10 +85,11 @@ func TestSoak(t *testing.T) {
 	ln, err := Listen("sctp4", vmtest.LocalIPv4A+":0")
 	require.NoError(t, err)
 	var serving sync.WaitGroup
+	var stranded atomic.Int32
 	serving.Add(1)
 	go func() {
 		defer serving.Done()
-		serveEcho(ln)
+		serveEcho(ln, &stranded)
 	}()
 	port := Port(ln.Addr())
 	// Refused: a port with nothing listening, dialed from the other local
@@ -99,10 +97,13 @@ func TestSoak(t *testing.T) {
 	// needs the same address and port at both ends).
 	refusedPort := closedPort(t)
 	// A handshake packet lost on a guest starved of CPU is sent again
-	// after 1 s, then 2 s, not the kernel's 3, 6, 12 s: three losses in a
-	// row would outlast the 20 s a succeeding dial is given. What the soak
-	// checks is what is left behind, not the kernel's timers.
-	d := &Dialer{InitMsg: peerInitMsg, RTO: RTOInfo{Initial: time.Second, Max: 2 * time.Second}}
+	// after 1 s, then every 2 s (the T1 timer doubles up to
+	// MaxInitTimeout, not RTO.Max), not the kernel's 3, 6, 12 s: three
+	// losses in a row would outlast the 20 s a succeeding dial is given.
+	// What the soak checks is what is left behind, not the kernel's timers.
+	soakInit := peerInitMsg
+	soakInit.MaxInitTimeout = 2000
+	d := &Dialer{InitMsg: soakInit, RTO: RTOInfo{Initial: time.Second, Max: 2 * time.Second}}
 	refusing := &Dialer{InitMsg: peerInitMsg, LocalAddr: &sctp.SCTPAddr{IPAddrs: []net.IPAddr{{IP: net.ParseIP(vmtest.LocalIPv4B)}}}}
 	listening := vmtest.LocalIPv4A + ":" + strconv.Itoa(port)
 	silent := vmtest.SilentIPv4 + ":9"
@@ -123,6 +124,9 @@ func TestSoak(t *testing.T) {
 		}
 	}
 
+	watch := newWaitWatch()
+	defer watch.stop()
+	var reported atomic.Bool
 	jobs := make(chan int)
 	var workers sync.WaitGroup
 	for w := range 64 {
@@ -151,7 +155,17 @@ func TestSoak(t *testing.T) {
 					ctx, cancel = context.WithCancel(ctx)
 					time.AfterFunc(time.Duration(r.IntN(3000))*time.Microsecond, cancel)
 				}
+				// A dial still waiting after 8 s is described once, while
+				// it waits: its association's state, the SCTP counters,
+				// the kernel's associations, the waiting goroutines.
+				watchdog := time.AfterFunc(8*time.Second, func() {
+					if reported.CompareAndSwap(false, true) {
+						t.Logf("a %s dial waits for over 8 s:\n%s\n%s\n%s\n%s", soakKindNames[kind], watch.report(7*time.Second),
+							procFile("/proc/net/sctp/snmp"), procFile("/proc/net/sctp/assocs"), stacks())
+					}
+				})
 				c, err := dialer.DialSCTP(ctx, "sctp4", addr)
+				watchdog.Stop()
 				cancel()
 				var ok bool
 				switch kind {
@@ -214,6 +228,9 @@ func TestSoak(t *testing.T) {
 	require.NoError(t, ln.Close())
 	serving.Wait()
 	t.Logf("Accept under Close, listener closed, echo servers ended: %v", time.Since(phase).Round(time.Millisecond))
+	// Every client end closed or aborted its association, so every
+	// server end heard of it: none may wait out its deadline half-open.
+	require.Zero(t, stranded.Load(), "accepted associations left half-open until their deadline")
 	phase = time.Now()
 	requireSoakBaseline(t, base)
 	t.Logf("baseline reached after %v; soak total %v", time.Since(phase).Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
@@ -230,8 +247,9 @@ func soakErrName(err error) string {
 }
 
 // serveEcho accepts until the listener is closed, echoing each
-// association until its end; it returns once every one has ended.
-func serveEcho(ln net.Listener) {
+// association until its end; it returns once every one has ended, and
+// counts in stranded those that ended by their 30 s deadline instead.
+func serveEcho(ln net.Listener, stranded *atomic.Int32) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
@@ -249,7 +267,9 @@ func serveEcho(ln net.Listener) {
 			defer wg.Done()
 			defer c.Close()
 			c.SetDeadline(time.Now().Add(30 * time.Second))
-			io.Copy(c, c)
+			if _, err := io.Copy(c, c); errors.Is(err, os.ErrDeadlineExceeded) {
+				stranded.Add(1)
+			}
 		}()
 	}
 }
