@@ -22,7 +22,9 @@ const pendingSettle = 3 * time.Millisecond
 
 // BenchmarkCancel measures how long a single pending dial to a silent
 // peer takes to return once its context is cancelled, against the time a
-// raw close(2) of a socket in the same state takes. p50 and p99 are
+// raw close(2) of a socket in the same state takes: plain (raw-close,
+// which sends nothing) and with SO_LINGER 0 first (raw-abort, which sends
+// the ABORT a cancelled dial sends, see abortWhenClosed). p50 and p99 are
 // reported in microseconds; ns/op includes the settle time and means
 // nothing here.
 func BenchmarkCancel(b *testing.B) {
@@ -53,17 +55,25 @@ func BenchmarkCancel(b *testing.B) {
 		}
 		reportQuantiles(b, lat)
 	})
-	b.Run("raw-close", func(b *testing.B) {
-		lat := make([]time.Duration, 0, 1024)
-		for b.Loop() {
-			fd := rawPending(b, silent, 2905)
-			time.Sleep(pendingSettle)
-			start := time.Now()
-			unix.Close(fd)
-			lat = append(lat, time.Since(start))
-		}
-		reportQuantiles(b, lat)
-	})
+	for _, raw := range []struct {
+		name  string
+		abort bool
+	}{{"raw-close", false}, {"raw-abort", true}} {
+		b.Run(raw.name, func(b *testing.B) {
+			lat := make([]time.Duration, 0, 1024)
+			for b.Loop() {
+				fd := rawPending(b, silent, 2905)
+				time.Sleep(pendingSettle)
+				start := time.Now()
+				if raw.abort {
+					abortWhenClosed(fd)
+				}
+				unix.Close(fd)
+				lat = append(lat, time.Since(start))
+			}
+			reportQuantiles(b, lat)
+		})
+	}
 }
 
 // reportQuantiles reports the p50 and p99 of lat in microseconds.
@@ -81,7 +91,7 @@ func reportQuantiles(b *testing.B, lat []time.Duration) {
 
 // BenchmarkCancelMany cancels 1,000 pending dials at once (one context)
 // and measures until the last has returned, against closing 1,000 raw
-// sockets in the same state. The metric is milliseconds per batch.
+// sockets in the same state, plainly and with an ABORT. The metric is milliseconds per batch.
 func BenchmarkCancelMany(b *testing.B) {
 	requireGuest(b)
 	const n = 1000
@@ -104,24 +114,32 @@ func BenchmarkCancelMany(b *testing.B) {
 		}
 		b.ReportMetric(float64(total)/float64(b.N)/1e6, "ms/batch")
 	})
-	b.Run("raw-close", func(b *testing.B) {
-		var total time.Duration
-		fds := make([]int, n)
-		for b.Loop() {
-			b.StopTimer()
-			for i := range fds {
-				fds[i] = rawPending(b, silent, 3000+i)
+	for _, raw := range []struct {
+		name  string
+		abort bool
+	}{{"raw-close", false}, {"raw-abort", true}} {
+		b.Run(raw.name, func(b *testing.B) {
+			var total time.Duration
+			fds := make([]int, n)
+			for b.Loop() {
+				b.StopTimer()
+				for i := range fds {
+					fds[i] = rawPending(b, silent, 3000+i)
+				}
+				time.Sleep(100 * time.Millisecond)
+				b.StartTimer()
+				start := time.Now()
+				for _, fd := range fds {
+					if raw.abort {
+						abortWhenClosed(fd)
+					}
+					unix.Close(fd)
+				}
+				total += time.Since(start)
 			}
-			time.Sleep(100 * time.Millisecond)
-			b.StartTimer()
-			start := time.Now()
-			for _, fd := range fds {
-				unix.Close(fd)
-			}
-			total += time.Since(start)
-		}
-		b.ReportMetric(float64(total)/float64(b.N)/1e6, "ms/batch")
-	})
+			b.ReportMetric(float64(total)/float64(b.N)/1e6, "ms/batch")
+		})
+	}
 }
 
 // startPendingDials starts n dials to the silent peers addr(i) names, each

@@ -186,10 +186,14 @@ func (r *results) targets() []target {
 	add("dial allocs ÷ net.Dialer TCP", v, ok, 1.00, true, "×")
 	v, ok = r.ratio("Cancel/sctpdial", "Cancel/raw-close", "p50-µs")
 	add("cancel p50 ÷ raw close", v, ok, 1.5, true, "×")
+	v, ok = r.ratio("Cancel/sctpdial", "Cancel/raw-abort", "p50-µs")
+	add("cancel p50 ÷ raw close with ABORT", v, ok, 1.5, true, "×")
 	v, ok = r.median("Cancel/sctpdial", "p99-µs")
 	add("cancel p99 (ms)", v/1000, ok, 5, true, "ms")
 	v, ok = r.ratio("CancelMany/sctpdial", "CancelMany/raw-close", "ms/batch")
 	add("1,000 cancels ÷ 1,000 raw closes", v, ok, 1.5, true, "×")
+	v, ok = r.ratio("CancelMany/sctpdial", "CancelMany/raw-abort", "ms/batch")
+	add("1,000 cancels ÷ 1,000 raw closes with ABORT", v, ok, 1.5, true, "×")
 	v, ok = r.median("Pending/sctpdial-10000", "threads")
 	add(fmt.Sprintf("threads, 10,000 pending (limit 2×%d+16)", r.procs), v, ok, float64(2*r.procs+16), true, "")
 	for _, size := range []string{"1KiB", "16KiB", "64KiB"} {
@@ -268,8 +272,8 @@ func writeDoc(w *strings.Builder, r *results, ts []target, env, svgLink string) 
 		}
 	}
 	table("Dial + close", "Dial/", "ns/op", "raw", []string{"sctpdial", "raw", "ishidawataru", "net-tcp"}, "allocs/op", "B/op", "failed/op")
-	table("One cancelled pending dial (µs)", "Cancel/", "p50-µs", "raw-close", []string{"sctpdial", "raw-close"}, "p99-µs")
-	table("1,000 pending dials cancelled at once", "CancelMany/", "ms/batch", "raw-close", []string{"sctpdial", "raw-close"})
+	table("One cancelled pending dial (µs)", "Cancel/", "p50-µs", "raw-close", []string{"sctpdial", "raw-close", "raw-abort"}, "p99-µs")
+	table("1,000 pending dials cancelled at once", "CancelMany/", "ms/batch", "raw-close", []string{"sctpdial", "raw-close", "raw-abort"})
 	if _, ok := r.median("Pending/sctpdial-10000", "threads"); ok {
 		w.WriteString("\n## Pending dials to silent peers\n\n| contender | threads | threads added | MiB added | MiB resident |\n| --- | --- | --- | --- | --- |\n")
 		for _, c := range []string{"sctpdial-10000", "ishidawataru-200"} {
