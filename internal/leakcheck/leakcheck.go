@@ -16,8 +16,10 @@
 package leakcheck
 
 import (
+	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,14 +133,44 @@ func (s *Snapshot) Check(slack int) string {
 }
 
 // newFDs lists the descriptors open now that were not open at s, or that
-// point elsewhere now.
+// point elsewhere now, leaving out the files of go test's output flags.
 func (s *Snapshot) newFDs() []int {
 	var out []int
+	outputs := outputFiles()
 	for fd, target := range openFDs() {
-		if old, ok := s.fds[fd]; !ok || old != target {
+		if old, ok := s.fds[fd]; (!ok || old != target) && !outputs[target] {
 			out = append(out, fd)
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// outputFlags are go test's flags that name a file the testing package
+// writes. It leaves some of them open until the process exits (the CPU
+// profile's, the execution trace's): they are not the tests' leaks.
+var outputFlags = []string{"test.cpuprofile", "test.memprofile", "test.blockprofile", "test.mutexprofile", "test.trace", "test.coverprofile", "test.testlogfile"}
+
+// outputFiles returns the absolute paths of the files outputFlags name,
+// relative ones taken from -test.outputdir as the testing package does.
+func outputFiles() map[string]bool {
+	dir := ""
+	if f := flag.Lookup("test.outputdir"); f != nil {
+		dir = f.Value.String()
+	}
+	files := map[string]bool{}
+	for _, name := range outputFlags {
+		f := flag.Lookup(name)
+		if f == nil || f.Value.String() == "" {
+			continue
+		}
+		path := f.Value.String()
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		if abs, err := filepath.Abs(path); err == nil {
+			files[abs] = true
+		}
+	}
+	return files
 }

@@ -1,6 +1,7 @@
 package leakcheck
 
 import (
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -66,4 +67,33 @@ func TestDescribeSocket(t *testing.T) {
 	for _, target := range openFDs() {
 		require.NotEqual(t, fmt.Sprintf("/proc/%d/fd", os.Getpid()), target, "the directory being read is left out")
 	}
+}
+
+// TestOutputFilesIgnored: the file a go test output flag names (the
+// testing package keeps the CPU profile's open until exit) is not a leak;
+// another file opened the same way is.
+func TestOutputFilesIgnored(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("descriptors are read from /proc")
+	}
+	settle = 200 * time.Millisecond
+	defer func() { settle = 5 * time.Second }()
+	flagFile := flag.Lookup("test.cpuprofile")
+	require.NotNil(t, flagFile)
+	old := flagFile.Value.String()
+	defer flagFile.Value.Set(old)
+
+	dir := t.TempDir()
+	profile, other := filepath.Join(dir, "cpu.out"), filepath.Join(dir, "other.out")
+	require.NoError(t, flagFile.Value.Set(profile))
+	s := Take()
+	for _, path := range []string{profile, other} {
+		f, err := os.Create(path)
+		require.NoError(t, err)
+		defer f.Close()
+	}
+	r := s.Check(Slack)
+	require.Contains(t, r, "1 descriptor(s)")
+	require.Contains(t, r, other)
+	require.NotContains(t, r, profile)
 }
