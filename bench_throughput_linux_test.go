@@ -6,6 +6,10 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -85,6 +89,7 @@ func oneWay(b *testing.B, c, s io.ReadWriteCloser, size int) {
 		done <- nil
 	}()
 	b.SetBytes(int64(size))
+	before := sctpCounters(b)
 	b.ResetTimer()
 	for range b.N {
 		if _, err := c.Write(msg); err != nil {
@@ -92,6 +97,36 @@ func oneWay(b *testing.B, c, s io.ReadWriteCloser, size int) {
 		}
 	}
 	require.NoError(b, <-done)
+	b.StopTimer()
+	reportStalls(b, before)
+}
+
+// stallCounters are the kernel's SCTP counters (/proc/net/sctp/snmp) that
+// show why a transfer stalls: retransmission timeouts, delayed-SACK timer
+// expiries, and DATA chunks the receiver dropped (its receive buffer's
+// memory full while the window was still open).
+var stallCounters = []string{"SctpT3RtxExpireds", "SctpDelaySackExpireds", "SctpInDataChunkDiscards"}
+
+// sctpCounters reads stallCounters.
+func sctpCounters(b *testing.B) map[string]int64 {
+	text, err := os.ReadFile("/proc/net/sctp/snmp")
+	require.NoError(b, err)
+	m := map[string]int64{}
+	for _, line := range strings.Split(string(text), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && slices.Contains(stallCounters, f[0]) {
+			m[f[0]], _ = strconv.ParseInt(f[1], 10, 64)
+		}
+	}
+	return m
+}
+
+// reportStalls reports how much each of stallCounters grew since before,
+// per 1,000 messages (the whole run counted, whichever association).
+func reportStalls(b *testing.B, before map[string]int64) {
+	after := sctpCounters(b)
+	for _, name := range stallCounters {
+		b.ReportMetric(float64(after[name]-before[name])*1000/float64(b.N), strings.TrimPrefix(name, "Sctp")+"/kmsg")
+	}
 }
 
 func requestResponse(b *testing.B, c, s io.ReadWriteCloser, size int) {
@@ -113,6 +148,7 @@ func requestResponse(b *testing.B, c, s io.ReadWriteCloser, size int) {
 	msg := make([]byte, size)
 	buf := make([]byte, size)
 	b.SetBytes(int64(size))
+	before := sctpCounters(b)
 	b.ResetTimer()
 	for range b.N {
 		if _, err := c.Write(msg); err != nil {
@@ -123,6 +159,8 @@ func requestResponse(b *testing.B, c, s io.ReadWriteCloser, size int) {
 		}
 	}
 	require.NoError(b, <-done)
+	b.StopTimer()
+	reportStalls(b, before)
 }
 
 // openSCTPDial connects a Dialer to a Listener of this package.

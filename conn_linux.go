@@ -60,7 +60,7 @@ var (
 // newConn wraps a connected non-blocking descriptor; the Conn owns fd
 // from here on, also on error.
 func newConn(fd int, network string, assoc int32) (*Conn, error) {
-	f, rc, err := wrapFD(fd)
+	f, rc, err := wrapFD(fd, false)
 	if err != nil {
 		return nil, err
 	}

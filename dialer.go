@@ -122,9 +122,9 @@ type Dialer struct {
 	// keeps the kernel's. WriteBuffer zero or negative keeps the kernel's
 	// (wmem_default); a larger send buffer alone did not change
 	// throughput. BulkProfile asks for 4 MiB of each (see
-	// docs/benchmarks-notes.md). The kernel grants twice the request,
-	// capped at twice net.core.rmem_max and wmem_max without
-	// CAP_NET_ADMIN (getsockopt SO_RCVBUF reports what it granted).
+	// docs/benchmarks-notes.md). The kernel caps each request at
+	// net.core.rmem_max and wmem_max, then doubles it (getsockopt
+	// SO_RCVBUF reports what it granted).
 	ReadBuffer, WriteBuffer int
 
 	// KeepAliveConfig, when Enable is true, takes precedence over

@@ -57,9 +57,10 @@
 //
 // The earliest of Dialer.Timeout, Dialer.Deadline and the context's
 // deadline bounds the whole dial, resolution included. Cancelling the
-// context or reaching the deadline makes the poller give up at once; a
-// half-open association the peer may already hold (a COOKIE-ECHO went out)
-// is then aborted (SO_LINGER 0), so the peer is not left holding it. A dial that succeeds at the same moment it is cancelled
+// context or reaching the deadline makes the poller give up at once, and
+// the association the dial started is aborted (SO_LINGER 0), so the peer
+// is not left holding a half-open one. A dial that succeeds at the same
+// moment it is cancelled
 // reports the context's error and closes the connection, as package net
 // does. Without any deadline the kernel still gives up after its INIT
 // retransmissions (net.sctp.max_init_retransmits, or Dialer.InitMsg) with
@@ -93,8 +94,10 @@
 // [Conn.IntoSCTPConn] hands the association over to code written for
 // ishidawataru/sctp.
 //
-// SCTP has no buffer autotuning: with the kernel's buffers, large messages
-// stall on delayed SACKs. [BulkProfile] (4 MiB buffers) and
+// SCTP has no buffer autotuning: with the kernel's default receive buffer,
+// 64 KiB messages stall on delayed SACKs, so a Dialer or ListenConfig asks
+// for [DefaultReadBuffer] (1 MiB) unless ReadBuffer says otherwise (a
+// negative one keeps the kernel's). [BulkProfile] (4 MiB buffers) and
 // [SignallingProfile] (every packet acknowledged at once) set DelayedSACK,
 // ReadBuffer and WriteBuffer for the two usual kinds of traffic;
 // [Conn.SetDelayedSACK] changes a live association.

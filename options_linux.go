@@ -29,7 +29,10 @@ func (c *Conn) SetNoDelay(noDelay bool) error {
 }
 
 // SetReadBuffer sets the socket's receive buffer (SO_RCVBUF), which also
-// bounds the receive window the association advertises.
+// bounds the receive window the association advertises. As
+// net.TCPConn's, it passes bytes to the kernel as they are (which caps
+// them at net.core.rmem_max and doubles them): unlike Dialer.ReadBuffer,
+// 0 and negative values mean nothing special.
 func (c *Conn) SetReadBuffer(bytes int) error {
 	return c.control("set", func(fd int) error {
 		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, bytes))

@@ -99,21 +99,22 @@ func (d *Dialer) dialOnce(ctx context.Context, p *dialPlan) (*Conn, error) {
 		}
 		return d.connected(fd, p, assoc)
 	}
+	if h := testHookWaiting.Load(); h != nil {
+		defer (*h)(fd)()
+	}
 	// Registering only now loses no wake-up: epoll_ctl(EPOLL_CTL_ADD)
 	// polls the socket and reports what is already ready (ep_insert).
-	if testHookWaiting != nil {
-		defer testHookWaiting(fd)()
-	}
-	f, rc, err := wrapFD(fd)
+	f, rc, err := wrapFD(fd, true)
 	if err != nil {
 		return nil, err
 	}
 	return d.waited(ctx, f, rc, p, assoc)
 }
 
-// testHookWaiting, when set by a test, is told of every dial that waits on
-// the poller; the function it returns is called when the wait ends.
-var testHookWaiting func(fd int) func()
+// testHookWaiting, when a test sets it, is told of every dial that waits
+// on the poller; the function it returns is called when the dial returns.
+var testHookWaiting atomic.Pointer[func(fd int) func()]
+
 
 // waited finishes a dial that had to wait: once the association is up it
 // is checked like one that was up at once.
@@ -145,7 +146,7 @@ func (d *Dialer) connected(fd int, p *dialPlan, assoc int32) (*Conn, error) {
 		abortFD(fd)
 		return nil, err
 	}
-	f, rc, err := wrapFD(fd)
+	f, rc, err := wrapFD(fd, true)
 	if err != nil {
 		return nil, err
 	}
@@ -418,7 +419,8 @@ type endpointOptions struct {
 	rto         RTOInfo
 	pathParams  PathParams
 	sack        DelayedSACK
-	// rcvbuf and sndbuf: 0 or negative keep the kernel's.
+	// rcvbuf 0 asks for DefaultReadBuffer, negative keeps the kernel's;
+	// sndbuf 0 or negative keeps the kernel's.
 	rcvbuf, sndbuf int
 }
 

@@ -47,8 +47,9 @@ type Profile struct {
 // SignallingProfile is for request/response signalling, such as Diameter,
 // NGAP, S1AP or M3UA: small messages where latency matters. Every packet
 // is acknowledged at once, so no message waits for a delayed SACK;
-// NODELAY, on by default, already sends each message at once. The kernel's
-// buffers, far larger than signalling needs, are kept.
+// NODELAY, on by default, already sends each message at once. The buffers
+// stay the defaults (DefaultReadBuffer to receive, the kernel's to send),
+// far larger than signalling needs.
 func SignallingProfile() Profile {
 	return Profile{DelayedSACK: DelayedSACK{Frequency: 1}}
 }
@@ -56,8 +57,8 @@ func SignallingProfile() Profile {
 // BulkProfile is for moving large amounts of data over one association:
 // 4 MiB buffers let the window cover a loopback or data-centre path, and
 // the usual delayed SACK (every second packet) keeps the acknowledgements
-// few. Linux caps the buffers at net.core.wmem_max and net.core.rmem_max
-// for processes without CAP_NET_ADMIN; raise those for the full size.
+// few. Linux caps each request at net.core.rmem_max and wmem_max (then
+// doubles it), whoever asks; raise those for the full size.
 func BulkProfile() Profile {
 	return Profile{ReadBuffer: 4 << 20, WriteBuffer: 4 << 20}
 }
@@ -78,11 +79,10 @@ func (lc *ListenConfig) Apply(p Profile) {
 // ListenConfig asks for when its ReadBuffer is zero. The kernel's own
 // (net.core.rmem_default, 212,992 bytes) gives a receive window of under
 // two 64 KiB messages, and such messages then stall on the 200 ms
-// delayed-SACK timer (docs/benchmarks-notes.md). Without CAP_NET_ADMIN
-// the kernel grants twice the request capped at net.core.rmem_max
-// (425,984 bytes with its default rmem_max), which already removes the
-// stall. It is a limit, not an allocation: an idle association holds
-// nothing in it.
+// delayed-SACK timer (docs/benchmarks-notes.md). The kernel caps the
+// request at net.core.rmem_max, then doubles it: 425,984 bytes with the
+// default rmem_max of 212,992, which already removes the stall. It is a
+// limit, not an allocation: an idle association holds nothing in it.
 const DefaultReadBuffer = 1 << 20
 
 // readBufferSize is the receive buffer to ask the kernel for: 0 for none

@@ -1,10 +1,10 @@
 package sctpdial
 
 import (
-	"encoding/binary"
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,50 +16,63 @@ import (
 // that a test can describe one that waits too long: what the kernel says
 // of its association while the goroutine still waits.
 type waitWatch struct {
-	mu    sync.Mutex
-	start map[int]time.Time
+	mu      sync.Mutex
+	next    int
+	waiting map[int]waitingDial // by a number of its own: descriptors are reused
 }
 
+type waitingDial struct {
+	fd    int
+	since time.Time
+}
+
+// newWaitWatch installs the hook; stop removes it.
 func newWaitWatch() *waitWatch {
-	w := &waitWatch{start: map[int]time.Time{}}
-	testHookWaiting = func(fd int) func() {
+	w := &waitWatch{waiting: map[int]waitingDial{}}
+	hook := func(fd int) func() {
 		w.mu.Lock()
-		w.start[fd] = time.Now()
+		id := w.next
+		w.next++
+		w.waiting[id] = waitingDial{fd, time.Now()}
 		w.mu.Unlock()
 		return func() {
 			w.mu.Lock()
-			delete(w.start, fd)
+			delete(w.waiting, id)
 			w.mu.Unlock()
 		}
 	}
+	testHookWaiting.Store(&hook)
 	return w
 }
 
-// stop removes the hook.
-func (w *waitWatch) stop() { testHookWaiting = nil }
+func (w *waitWatch) stop() { testHookWaiting.Store(nil) }
 
-// report describes every dial waiting longer than min: the association's
-// state, getpeername, what poll says now.
+// report describes every dial waiting longer than min: getpeername (up
+// only once ESTABLISHED), what poll says now, the local address, and the
+// association's line in /proc/net/sctp/assocs (its ST column is the
+// state; SCTP_STATUS answers EINVAL on a one-to-one socket until
+// ESTABLISHED). A dial that returned meanwhile may have left its
+// descriptor to another socket: the line then describes that one.
 func (w *waitWatch) report(min time.Duration) string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	assocs := strings.Split(procFile("/proc/net/sctp/assocs"), "\n")
 	var sb strings.Builder
-	for fd, t := range w.start {
-		age := time.Since(t)
+	for _, d := range w.waiting {
+		age := time.Since(d.since)
 		if age < min {
 			continue
 		}
-		var b [sizeofStatus]byte
-		state := "?"
-		if _, err := getsockopt(fd, solSCTP, sctpStatus, b[:]); err != nil {
-			state = err.Error()
-		} else {
-			state = AssocState(binary.NativeEndian.Uint32(b[4:])).String()
-		}
-		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN | unix.POLLOUT}}
+		pfd := []unix.PollFd{{Fd: int32(d.fd), Events: unix.POLLIN | unix.POLLOUT}}
 		unix.Poll(pfd, 0)
-		fmt.Fprintf(&sb, "fd %d waiting %v: state %s, established %v, poll revents %#x, local %v\n",
-			fd, age.Round(time.Millisecond), state, isEstablished(fd), pfd[0].Revents, sockname(fd))
+		local := sockname(d.fd)
+		fmt.Fprintf(&sb, "fd %d waiting %v: established %v, poll revents %#x, local %v\n",
+			d.fd, age.Round(time.Millisecond), isEstablished(d.fd), pfd[0].Revents, local)
+		for _, line := range assocs {
+			if f := strings.Fields(line); len(f) > 12 && f[11] == strconv.Itoa(int(local.Port())) {
+				fmt.Fprintf(&sb, "  %s\n", line)
+			}
+		}
 	}
 	return sb.String()
 }

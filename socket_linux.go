@@ -16,18 +16,22 @@ func newSocketFile(family int) (*os.File, syscall.RawConn, error) {
 	if err != nil {
 		return nil, nil, os.NewSyscallError("socket", err)
 	}
-	return wrapFD(fd)
+	return wrapFD(fd, false)
 }
 
 // wrapFD makes fd, a non-blocking socket, an *os.File with its raw
 // connection. os.NewFile registers a descriptor with the runtime poller
 // only when it is non-blocking (newFile's kindNonBlock check), which is
 // what makes deadlines and Close interrupt waiting calls. The File owns fd
-// from here on, also on error, when it is closed.
-func wrapFD(fd int) (*os.File, syscall.RawConn, error) {
+// from here on, also on error, when it is closed (aborting the
+// association first if abort is set: a dial's socket after connectx).
+func wrapFD(fd int, abort bool) (*os.File, syscall.RawConn, error) {
 	f := os.NewFile(uintptr(fd), "sctp")
 	rc, err := f.SyscallConn()
 	if err != nil {
+		if abort {
+			abortWhenClosed(fd)
+		}
 		f.Close()
 		return nil, nil, err
 	}

@@ -223,7 +223,9 @@ func TestSupervisorHeartbeat(t *testing.T) {
 func TestSupervisorShutdownDelivers(t *testing.T) {
 	requireSCTP(t)
 	checkNoLeaks(t)
-	peer := startSupPeer(t, ListenConfig{}, "127.0.0.1:0")
+	// The kernel's receive buffer, whatever rmem_max allows: most of the
+	// 1 MiB must still be queued when Shutdown starts.
+	peer := startSupPeer(t, ListenConfig{ReadBuffer: -1}, "127.0.0.1:0")
 	d := Dialer{InitMsg: peerInitMsg, Control: bufferControl(0, 32<<10)}
 	s, err := d.Supervise(context.Background(), "sctp", hostPortList(peer.port, "127.0.0.1"),
 		&SupervisorConfig{MaxQueuedBytes: 2 << 20})
