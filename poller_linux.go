@@ -115,7 +115,6 @@ func (d *Dialer) dialOnce(ctx context.Context, p *dialPlan) (*Conn, error) {
 // on the poller; the function it returns is called when the dial returns.
 var testHookWaiting atomic.Pointer[func(fd int) func()]
 
-
 // waited finishes a dial that had to wait: once the association is up it
 // is checked like one that was up at once.
 func (d *Dialer) waited(ctx context.Context, f *os.File, rc syscall.RawConn, p *dialPlan, assoc int32) (*Conn, error) {
