@@ -89,7 +89,19 @@ func TestNotificationsNeverData(t *testing.T) {
 			require.NoError(t, peer.Close()) // SCTP_EOF, then close
 
 			require.Equal(t, "hello notified world", readAll(t, c, tt.size, tt.msg))
+			// io.EOF comes with the peer's SHUTDOWN; SHUTDOWN_COMP only once
+			// the SHUTDOWN-ACK and SHUTDOWN-COMPLETE have crossed, and a
+			// notification reaches the handler during a Read. Read on
+			// (each returns io.EOF) until it has come, for up to 5 s.
 			got := col.all()
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				if _, _, comp := shutdownKinds(got); comp {
+					break
+				}
+				_, err := c.Read(make([]byte, tt.size))
+				require.ErrorIs(t, err, io.EOF)
+				got = col.all()
+			}
 			t.Logf("%+v", got)
 			dry, shutdown, comp := shutdownKinds(got)
 			require.True(t, dry, "no SCTP_SENDER_DRY_EVENT")

@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -75,6 +77,24 @@ func (w *waitWatch) report(min time.Duration) string {
 		}
 	}
 	return sb.String()
+}
+
+// memInfo describes a socket's memory (SO_MEMINFO): receive memory in
+// use and its limit, the backlog of packets that arrived while the socket
+// was locked, and the packets dropped for lack of room.
+func memInfo(rc syscall.RawConn) string {
+	var s string
+	rc.Control(func(fd uintptr) {
+		var m [unix.SK_MEMINFO_VARS]uint32
+		n := uint32(unsafe.Sizeof(m))
+		_, _, e := unix.Syscall6(unix.SYS_GETSOCKOPT, fd, unix.SOL_SOCKET, unix.SO_MEMINFO, uintptr(unsafe.Pointer(&m)), uintptr(unsafe.Pointer(&n)), 0)
+		if e != 0 {
+			s = e.Error()
+			return
+		}
+		s = fmt.Sprintf("rmem %d of %d, backlog %d, drops %d", m[unix.SK_MEMINFO_RMEM_ALLOC], m[unix.SK_MEMINFO_RCVBUF], m[unix.SK_MEMINFO_BACKLOG], m[unix.SK_MEMINFO_DROPS])
+	})
+	return s
 }
 
 // stacks returns the stacks of the goroutines in waitConnected.
