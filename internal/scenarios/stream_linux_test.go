@@ -60,6 +60,9 @@ func (s *streamed) after() time.Duration { return s.longest(s.cutAt, time.Now())
 // cut once cutAfter bytes have arrived (no cut if negative), and checks
 // that every message arrives once, in order, and that the SHA-256 of
 // everything read is the one of everything written.
+// readWait is how long stream's reader waits for one read before failing.
+var readWait = 10 * time.Second
+
 func stream(t *testing.T, lab *netlab.Lab, c, peer *sctpdial.Conn, total, size, cutAfter, cut int) streamed {
 	t.Helper()
 	type sent struct {
@@ -98,7 +101,7 @@ func stream(t *testing.T, lab *netlab.Lab, c, peer *sctpdial.Conn, total, size, 
 	var msg []byte
 	var start, last time.Time
 	for seq, got := uint64(0), 0; got < total; {
-		require.NoError(t, peer.SetReadDeadline(time.Now().Add(10*time.Second)))
+		require.NoError(t, peer.SetReadDeadline(time.Now().Add(readWait)))
 		n, info, err := peer.ReadMsg(buf)
 		now := time.Now()
 		if !errors.Is(err, sctpdial.ErrPartialMessage) {
