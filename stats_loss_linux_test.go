@@ -44,7 +44,7 @@ func TestAssocStatsLossyPath(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, lab.Impair(0, netlab.Impairment{Loss: 20}))
 
-	const n = 100
+	const n = 300
 	received := make(chan error, 1)
 	go func() {
 		buf := make([]byte, 2048)
@@ -77,7 +77,13 @@ func TestAssocStatsLossyPath(t *testing.T) {
 	t.Logf("receiver: %+v", got)
 	require.Equal(t, before.OrderedSent+n, after.OrderedSent)
 	require.Greater(t, after.RetransmittedChunks, before.RetransmittedChunks, "lost chunks went again")
-	require.Greater(t, after.GapAcks, before.GapAcks, "the receiver reported gaps")
+	// A lost DATA chunk followed by one that arrives shows as a gap; a
+	// lost SACK makes the sender resend what had arrived, which the
+	// receiver counts as a duplicate. 300 messages at 20 % loss give both
+	// kinds many chances, but either alone accounts for a retransmission
+	// (one run of 100 saw only lost SACKs: 4 retransmissions, 2 duplicates).
+	require.True(t, after.GapAcks > before.GapAcks || got.DuplicateTSNs > 0,
+		"the repair shows at the receiver: gaps reported (%d) or duplicates received (%d)", after.GapAcks-before.GapAcks, got.DuplicateTSNs)
 	// Chunks after a lost one fit in the receiver's TSN map: the kernel
 	// counts as out of sequence only TSNs beyond it, which it drops.
 	require.Zero(t, got.OutOfSeqTSNs)
