@@ -12,8 +12,8 @@ import (
 
 // TestAssocStatsLossyPath sends over a primary path that loses a fifth of
 // its packets each way (netem in the two-path lab): every message arrives,
-// in order, and the sender's counters show the repair: retransmitted
-// chunks and gap acknowledgements.
+// in order, and the counters show the repair: retransmitted chunks, and
+// gap acknowledgements at the sender or duplicates at the receiver.
 func TestAssocStatsLossyPath(t *testing.T) {
 	requireGuest(t)
 	lab := netlab.Start(t, netlab.IPv4)
