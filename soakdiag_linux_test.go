@@ -1,6 +1,7 @@
 package sctpdial
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"runtime"
@@ -9,7 +10,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -85,14 +85,13 @@ func (w *waitWatch) report(min time.Duration) string {
 func memInfo(rc syscall.RawConn) string {
 	var s string
 	rc.Control(func(fd uintptr) {
-		var m [unix.SK_MEMINFO_VARS]uint32
-		n := uint32(unsafe.Sizeof(m))
-		_, _, e := unix.Syscall6(unix.SYS_GETSOCKOPT, fd, unix.SOL_SOCKET, unix.SO_MEMINFO, uintptr(unsafe.Pointer(&m)), uintptr(unsafe.Pointer(&n)), 0)
-		if e != 0 {
-			s = e.Error()
+		var b [4 * unix.SK_MEMINFO_VARS]byte
+		if _, err := getsockopt(int(fd), unix.SOL_SOCKET, unix.SO_MEMINFO, b[:]); err != nil {
+			s = err.Error()
 			return
 		}
-		s = fmt.Sprintf("rmem %d of %d, backlog %d, drops %d", m[unix.SK_MEMINFO_RMEM_ALLOC], m[unix.SK_MEMINFO_RCVBUF], m[unix.SK_MEMINFO_BACKLOG], m[unix.SK_MEMINFO_DROPS])
+		m := func(i int) uint32 { return binary.NativeEndian.Uint32(b[4*i:]) }
+		s = fmt.Sprintf("rmem %d of %d, backlog %d, drops %d", m(unix.SK_MEMINFO_RMEM_ALLOC), m(unix.SK_MEMINFO_RCVBUF), m(unix.SK_MEMINFO_BACKLOG), m(unix.SK_MEMINFO_DROPS))
 	})
 	return s
 }
