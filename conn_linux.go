@@ -39,6 +39,9 @@ type Conn struct {
 	lseed netip.AddrPort
 	rseed []netip.Addr
 	rport int
+	// kernelPort: a dial's Conn whose local port the kernel picked; Close
+	// records the port in endedPorts (portreuse.go).
+	kernelPort bool
 
 	rx       rxState                      // Read and ReadMsg (msg_linux.go)
 	tx       txState                      // Write and WriteMsg
@@ -171,6 +174,10 @@ func (c *Conn) Close() error {
 	}
 	if c.closed.Swap(true) {
 		return c.opError("close", net.ErrClosed)
+	}
+	if c.kernelPort {
+		// Before the close: once it completes the port is free again.
+		endedPorts.add(int(c.lseed.Port()), c.rport, monoNow())
 	}
 	if err := c.f.Close(); err != nil {
 		return c.opError("close", err)

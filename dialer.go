@@ -43,6 +43,10 @@ type Dialer struct {
 	// closed and retried twice, then fails with ECONNREFUSED, as package
 	// net guards TCP dials (Go issue 2690). With an explicit port the
 	// self-connect is the caller's choice and is returned, as with TCP.
+	// A kernel-chosen port is also never one from which a dial of this
+	// process ended an association with the same peer port in the last
+	// 60 s: a peer that still holds that ended association would drop the
+	// new handshake (see docs/design.md, "Local ports").
 	LocalAddr net.Addr
 
 	// Resolver looks up host names; nil means net.DefaultResolver.
@@ -334,6 +338,12 @@ type dialPlan struct {
 	laddr   *sctp.SCTPAddr // nil: the kernel picks
 	pace    *initPacing    // nil: no INIT pacing (pacing.go)
 }
+
+// kernelPort reports whether the kernel picks the dial's local port: no
+// LocalAddr, or one with port 0. Only then does the dial guard against a
+// self-connect and avoid recently ended ports (portreuse.go); a port the
+// caller chose is used as given, as package net does.
+func (p *dialPlan) kernelPort() bool { return p.laddr == nil || p.laddr.Port == 0 }
 
 // sctpNetwork maps a network name to the SCTP network it dials, if any.
 func sctpNetwork(network string, overrideTCP bool) (string, bool) {

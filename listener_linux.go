@@ -196,6 +196,12 @@ func (l *Listener) Accept() (net.Conn, error) {
 // AcceptSCTP waits for and returns the next association. Its LocalAddr and
 // RemoteAddr list every address of the association, and SCTP_NODELAY is on,
 // as for dialed associations.
+//
+// An association can be returned after it ended (the peer aborted or shut
+// down while it waited in the queue): its Read reports the end. Close such
+// a Conn promptly: until it is closed the kernel keeps the ended
+// association in its lookup table, and a new handshake from the same peer
+// address and port is dropped there (see docs/design.md, "Local ports").
 func (l *Listener) AcceptSCTP() (*Conn, error) {
 	if !l.ok() {
 		return nil, syscall.EINVAL

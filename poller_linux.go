@@ -78,12 +78,11 @@ var errSelfConnect = errors.New("sctpdial: self-connect")
 
 // dialOnce is one attempt of dialSCTP.
 func (d *Dialer) dialOnce(ctx context.Context, p *dialPlan) (*Conn, error) {
-	family := p.family()
-	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
+	fd, err := d.dialSocket(ctx, p.family(), p)
 	if err != nil {
-		return nil, os.NewSyscallError("socket", err)
+		return nil, err
 	}
-	assoc, up, err := d.startConnect(ctx, fd, family, p)
+	assoc, up, err := startConnect(fd, p)
 	if err != nil {
 		// Nothing was sent, or connectx failed at once: no association.
 		unix.Close(fd)
@@ -94,7 +93,7 @@ func (d *Dialer) dialOnce(ctx context.Context, p *dialPlan) (*Conn, error) {
 		// reports the context's error, even though the association is up
 		// (which the abort then ends).
 		if err := ctx.Err(); err != nil {
-			abortFD(fd)
+			p.abortFD(fd, err)
 			return nil, mapCtxErr(err)
 		}
 		return d.connected(fd, p, assoc)
@@ -119,7 +118,7 @@ var testHookWaiting atomic.Pointer[func(fd int) func()]
 // is checked like one that was up at once.
 func (d *Dialer) waited(ctx context.Context, f *os.File, rc syscall.RawConn, p *dialPlan, assoc int32) (*Conn, error) {
 	if err := waitConnected(ctx, f, rc); err != nil {
-		abandon(f, rc)
+		p.abandon(f, rc, err)
 		return nil, err
 	}
 	var c *Conn
@@ -130,7 +129,7 @@ func (d *Dialer) waited(ctx context.Context, f *os.File, rc syscall.RawConn, p *
 		err = cerr
 	}
 	if err != nil {
-		abandon(f, rc)
+		p.abandon(f, rc, err)
 		return nil, err
 	}
 	c.f, c.rc = f, rc
@@ -142,7 +141,7 @@ func (d *Dialer) waited(ctx context.Context, f *os.File, rc syscall.RawConn, p *
 func (d *Dialer) connected(fd int, p *dialPlan, assoc int32) (*Conn, error) {
 	c, err := d.established(fd, p, assoc)
 	if err != nil {
-		abortFD(fd)
+		p.abortFD(fd, err)
 		return nil, err
 	}
 	f, rc, err := wrapFD(fd, true)
@@ -162,19 +161,16 @@ func (d *Dialer) established(fd int, p *dialPlan, assoc int32) (*Conn, error) {
 		return nil, err
 	}
 	local := sockname(fd)
-	if (p.laddr == nil || p.laddr.Port == 0) && int(local.Port()) == p.port && isSelfConnect(fd, assoc) {
+	if p.kernelPort() && int(local.Port()) == p.port && isSelfConnect(fd, assoc) {
 		return nil, errSelfConnect
 	}
-	return &Conn{net: p.network, assoc: assoc, lseed: local, rseed: p.raddrs, rport: p.port}, nil
+	return &Conn{net: p.network, assoc: assoc, lseed: local, rseed: p.raddrs, rport: p.port, kernelPort: p.kernelPort()}, nil
 }
 
-// startConnect prepares the socket (setupSocket) and calls sctp_connectx.
+// startConnect calls sctp_connectx on the prepared socket (dialSocket).
 // up reports that the association is already established, so the dial
 // need not wait.
-func (d *Dialer) startConnect(ctx context.Context, fd, family int, p *dialPlan) (assoc int32, up bool, err error) {
-	if err := d.setupSocket(ctx, fd, family, p); err != nil {
-		return 0, false, err
-	}
+func startConnect(fd int, p *dialPlan) (assoc int32, up bool, err error) {
 	addrs, err := packSockaddrs(p.raddrs, p.port)
 	if err != nil {
 		return 0, false, err
@@ -295,16 +291,20 @@ func sockname(fd int) netip.AddrPort {
 	return rawAddrPort(&rsa)
 }
 
-// abandon closes the socket of a dial that gave up after connectx: see
-// abortFD.
-func abandon(f *os.File, rc syscall.RawConn) {
-	rc.Control(func(fd uintptr) { abortWhenClosed(int(fd)) })
+// abandon closes the socket of a dial that gave up after connectx with
+// err: see abortFD.
+func (p *dialPlan) abandon(f *os.File, rc syscall.RawConn, err error) {
+	rc.Control(func(fd uintptr) {
+		p.noteEnded(int(fd), err)
+		abortWhenClosed(int(fd))
+	})
 	f.Close()
 }
 
 // abortFD closes a bare descriptor whose connectx ran, aborting the
-// association the dial started.
-func abortFD(fd int) {
+// association the dial started, which is ending with err.
+func (p *dialPlan) abortFD(fd int, err error) {
+	p.noteEnded(fd, err)
 	abortWhenClosed(fd)
 	unix.Close(fd)
 }
@@ -315,10 +315,7 @@ func abortFD(fd int) {
 // word to the peer (sctp_sf_cookie_wait_prm_shutdown, also in
 // COOKIE_ECHOED), and once the COOKIE-ECHO went out the peer holds an
 // association for the address pair: it would stay half-open until the
-// peer's first heartbeat or data met the closed port, and a later dial
-// that the kernel gave the same local port can have its COOKIE-ECHOs
-// discarded by that stale association (sctp_tietags_compare finds no
-// matching tie-tags) until its deadline. Which of the two
+// peer's first heartbeat or data met the closed port. Which of the two
 // states the handshake is in cannot be told apart first: SCTP_STATUS
 // answers EINVAL on a one-to-one socket until the association is
 // ESTABLISHED (sctp_id2assoc), and an INIT-ACK can arrive between any

@@ -1,0 +1,116 @@
+package sctpdial
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync/atomic"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// portRepicks bounds how many fresh sockets a dial opens to avoid recently
+// ended ports. With the memory at its cap, eight picks in a row land on
+// remembered ports about once in five million dials.
+const portRepicks = 8
+
+// portsAvoided counts the sockets dials discarded because of their port,
+// for tests.
+var portsAvoided atomic.Uint64
+
+// dialSocket opens and prepares the socket a dial connects (openSocket).
+// When the kernel picks the local port and endedPorts remembers a recent
+// association, it binds the socket first to learn its port (connectx
+// would bind the same wildcard address: sctp_autobind) and, while that
+// port ended an association with the same peer port lately, opens another
+// socket. The rejected sockets stay open until the dial has its socket,
+// so the kernel cannot hand the same port out again; no packet was sent
+// from them. A dial that cannot open or bind one more socket keeps the
+// last one it had.
+func (d *Dialer) dialSocket(ctx context.Context, family int, p *dialPlan) (int, error) {
+	fd, err := d.openSocket(ctx, family, p)
+	if err != nil || !p.kernelPort() || !endedPorts.active(monoNow()) {
+		return fd, err
+	}
+	var held []int
+	defer func() {
+		for _, h := range held {
+			unix.Close(h)
+		}
+	}()
+	for i := 0; ; i++ {
+		port, ok := boundPort(fd, family, p)
+		if !ok && len(held) > 0 {
+			// No port left for a fresh socket (the held ones took the
+			// last): the latest held one is the dial's after all.
+			unix.Close(fd)
+			fd, held = held[len(held)-1], held[:len(held)-1]
+			break
+		}
+		if !ok || i == portRepicks || !endedPorts.recent(port, p.port, monoNow()) {
+			break
+		}
+		next, err := d.openSocket(ctx, family, p)
+		if err != nil {
+			break
+		}
+		portsAvoided.Add(1)
+		held = append(held, fd)
+		fd = next
+	}
+	return fd, nil
+}
+
+// openSocket opens one non-blocking socket for p and prepares it
+// (setupSocket); on error nothing stays open.
+func (d *Dialer) openSocket(ctx context.Context, family int, p *dialPlan) (int, error) {
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
+	if err != nil {
+		return -1, os.NewSyscallError("socket", err)
+	}
+	if err := d.setupSocket(ctx, fd, family, p); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	return fd, nil
+}
+
+// boundPort returns the local port of a prepared socket whose port the
+// kernel picks, binding the wildcard address with port 0 first when no
+// LocalAddr was bound. ok is false when there is no such port to check: a
+// control hook bound the socket itself, or the bind failed (connectx then
+// meets the same failure and reports it).
+func boundPort(fd, family int, p *dialPlan) (port int, ok bool) {
+	if p.laddr == nil {
+		if sockname(fd).Port() != 0 || !bindAny(fd, family) {
+			return 0, false
+		}
+	}
+	port = int(sockname(fd).Port())
+	return port, port != 0
+}
+
+// noteEnded records in endedPorts the local port of a dial's association
+// that is ending with err, unless the peer cannot hold an association for
+// it: the dial was refused, or the association was a self-connect.
+func (p *dialPlan) noteEnded(fd int, err error) {
+	if !p.kernelPort() || err == errSelfConnect || errors.Is(err, unix.ECONNREFUSED) {
+		return
+	}
+	endedPorts.add(int(sockname(fd).Port()), p.port, monoNow())
+}
+
+// bindAny binds fd to the wildcard address of family with port 0, as
+// sctp_autobind would, without allocating (unix.Bind allocates its
+// sockaddr).
+func bindAny(fd, family int) bool {
+	var rsa unix.RawSockaddrAny
+	n := uintptr(unix.SizeofSockaddrInet4)
+	rsa.Addr.Family = uint16(family)
+	if family == unix.AF_INET6 {
+		n = unix.SizeofSockaddrInet6
+	}
+	_, _, e := unix.RawSyscall(unix.SYS_BIND, uintptr(fd), uintptr(unsafe.Pointer(&rsa)), n)
+	return e == 0
+}

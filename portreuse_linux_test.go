@@ -1,0 +1,235 @@
+package sctpdial
+
+import (
+	"context"
+	"net"
+	"os"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ishidawataru/sctp"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+)
+
+// loopback4 is 127.0.0.1 with port as an *sctp.SCTPAddr.
+func loopback4(port int) *sctp.SCTPAddr {
+	return &sctp.SCTPAddr{IPAddrs: []net.IPAddr{{IP: net.IPv4(127, 0, 0, 1)}}, Port: port}
+}
+
+// listenLoopback4 listens on 127.0.0.1 with a kernel-chosen port, closed
+// at cleanup.
+func listenLoopback4(t *testing.T) *Listener {
+	t.Helper()
+	ln, err := (&ListenConfig{InitMsg: peerInitMsg}).ListenSCTP(context.Background(), "sctp4", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	return ln
+}
+
+// explicitPortDial starts a loopback listener and dials it from a free
+// explicit local port, returning the listener, its address, the Dialer
+// (1 s timeout) and the Conn.
+func explicitPortDial(t *testing.T) (*Listener, string, *Dialer, *Conn) {
+	t.Helper()
+	ln := listenLoopback4(t)
+	addr := "127.0.0.1:" + strconv.Itoa(Port(ln.Addr()))
+	d := &Dialer{InitMsg: peerInitMsg, LocalAddr: loopback4(freePort(t)), Timeout: time.Second}
+	c, err := d.DialSCTP(context.Background(), "sctp4", addr)
+	require.NoError(t, err)
+	return ln, addr, d, c
+}
+
+// endAssoc ends a dialed association the way the test case asks.
+func endAssoc(t *testing.T, how string, c *Conn) {
+	t.Helper()
+	switch how {
+	case "abort":
+		abortConn(t, c)
+	case "close":
+		require.NoError(t, c.Close())
+	default:
+		t.Fatalf("unknown end %q", how)
+	}
+}
+
+// TestKernelHoldsEndedAssociation shows the kernel behaviour the dialer
+// works around (portMemory): an association that ended while its server
+// socket was still open (queued for Accept, or accepted and not closed)
+// stays in the kernel's lookup table, and a new handshake from the same
+// local port is silently dropped (its COOKIE-ECHOs are discarded) until
+// that socket is closed. The dials here use an explicit local port, which
+// the dialer uses as given. TCP, the contract a dialer is held to, lets
+// the same redial through at once.
+func TestKernelHoldsEndedAssociation(t *testing.T) {
+	requireGuest(t)
+	checkNoLeaks(t)
+	for _, how := range []string{"abort", "close"} {
+		for _, accepted := range []bool{false, true} {
+			name := how + "/queued"
+			if accepted {
+				name = how + "/accepted"
+			}
+			t.Run(name, func(t *testing.T) {
+				ln, addr, d, first := explicitPortDial(t)
+				endAssoc(t, how, first)
+				if accepted {
+					old, err := ln.AcceptSCTP()
+					require.NoError(t, err)
+					defer old.Close()
+				}
+				// The first association's end has reached the server
+				// (ABORT, or SHUTDOWN through SHUTDOWN COMPLETE) once its
+				// port can be bound again.
+				waitPortFree(t, d.LocalAddr.(*sctp.SCTPAddr).Port)
+
+				c, err := d.DialSCTP(context.Background(), "sctp4", addr)
+				if c != nil {
+					c.Close()
+				}
+				require.ErrorIs(t, err, os.ErrDeadlineExceeded, "the kernel let a handshake from the ended association's port through")
+			})
+		}
+	}
+	t.Run("closed", func(t *testing.T) {
+		// Once the server socket holding the ended association is closed,
+		// the same redial goes through.
+		ln, addr, d, first := explicitPortDial(t)
+		abortConn(t, first)
+		old, err := ln.AcceptSCTP()
+		require.NoError(t, err)
+		require.NoError(t, old.Close())
+		c, err := d.DialSCTP(context.Background(), "sctp4", addr)
+		require.NoError(t, err)
+		c.Close()
+	})
+	t.Run("tcp", func(t *testing.T) {
+		ln, err := net.Listen("tcp4", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer ln.Close()
+		port := freePort(t)
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}, Timeout: time.Second}
+		first, err := d.Dial("tcp4", ln.Addr().String())
+		require.NoError(t, err)
+		require.NoError(t, first.(*net.TCPConn).SetLinger(0))
+		require.NoError(t, first.Close())
+		// The reset connection waits in the accept queue, unaccepted.
+		c, err := d.Dial("tcp4", ln.Addr().String())
+		require.NoError(t, err)
+		c.Close()
+	})
+}
+
+// waitPortFree waits until port can be bound on 127.0.0.1 by an SCTP
+// socket: the association that used it is gone from this side.
+func waitPortFree(t *testing.T, port int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
+		require.NoError(t, err)
+		err = unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port})
+		unix.Close(fd)
+		if err == nil {
+			return
+		}
+		require.ErrorIs(t, err, unix.EADDRINUSE)
+		require.True(t, time.Now().Before(deadline), "port %d still in use after 5 s", port)
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// twoFreePorts returns lo such that lo and lo+1 are free on 127.0.0.1
+// now, for an ephemeral range of two ports.
+func twoFreePorts(t *testing.T) int {
+	t.Helper()
+	for range 100 {
+		lo := freePort(t)
+		if lo >= 65535 {
+			continue
+		}
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
+		require.NoError(t, err)
+		err = unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: lo + 1})
+		unix.Close(fd)
+		if err == nil {
+			return lo
+		}
+	}
+	t.Fatal("no two adjacent free ports")
+	return 0
+}
+
+// TestDialAvoidsEndedPort: with kernel-chosen ports, a redial to a peer
+// that still holds the association a previous dial ended does not draw
+// that association's port. The ephemeral range is two ports, so without
+// the guard the kernel hands the ended port back to half of the redials,
+// which then hang until their deadline (TestKernelHoldsEndedAssociation);
+// ten rounds catch that with probability 1 − 2⁻¹⁰. The server never
+// accepts, so every ended association stays in its queue, CLOSED.
+func TestDialAvoidsEndedPort(t *testing.T) {
+	requireGuest(t)
+	checkNoLeaks(t)
+	const rounds = 10
+	for _, how := range []string{"abort", "close", "cancelled"} {
+		t.Run(how, func(t *testing.T) {
+			// Listeners on ports outside the narrowed range.
+			var lns []*Listener
+			for range rounds {
+				lns = append(lns, listenLoopback4(t))
+			}
+			lo := twoFreePorts(t)
+			setSysctl(t, "net.ipv4.ip_local_port_range", strconv.Itoa(lo)+" "+strconv.Itoa(lo+1))
+			avoided := portsAvoided.Load()
+			d := &Dialer{InitMsg: peerInitMsg, Timeout: 2 * time.Second}
+			for i, ln := range lns {
+				addr := "127.0.0.1:" + strconv.Itoa(Port(ln.Addr()))
+				ended := endedDial(t, how, d, ln, addr)
+				waitPortFree(t, ended)
+
+				c, err := d.DialSCTP(context.Background(), "sctp4", addr)
+				require.NoError(t, err, "round %d: the redial from the range {%d, %d}, after port %d ended", i, lo, lo+1, ended)
+				require.NotEqual(t, ended, Port(c.LocalAddr()), "round %d", i)
+				require.NoError(t, c.Close())
+				// The listener goes (taking the queued associations with
+				// it), and with it the peer port the memory knows.
+				require.NoError(t, ln.Close())
+			}
+			t.Logf("%d of %d redials drew the ended port first and took another", portsAvoided.Load()-avoided, rounds)
+		})
+	}
+}
+
+// endedDial makes a dial to addr whose association then ends as how says,
+// and returns its local port. "abort" and "close" end a Conn; "cancelled"
+// is a dial whose context is cancelled while connectx runs, so the
+// association is up when the dial gives up and aborts it; its port is read
+// from the server's side, whose accepted Conn stays open (the association
+// CLOSED in it) until the test ends.
+func endedDial(t *testing.T, how string, d *Dialer, ln *Listener, addr string) int {
+	t.Helper()
+	if how != "cancelled" {
+		c, err := d.DialSCTP(context.Background(), "sctp4", addr)
+		require.NoError(t, err)
+		port := Port(c.LocalAddr())
+		endAssoc(t, how, c)
+		return port
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cd := *d
+	cd.ControlContext = func(context.Context, string, string, syscall.RawConn) error {
+		cancel()
+		return nil
+	}
+	c, err := cd.DialSCTP(ctx, "sctp4", addr)
+	require.Nil(t, c)
+	require.ErrorIs(t, err, context.Canceled)
+	require.NoError(t, ln.SetDeadline(time.Now().Add(5*time.Second)))
+	old, err := ln.AcceptSCTP()
+	require.NoError(t, err, "the cancelled dial's association reached the server")
+	t.Cleanup(func() { old.Close() })
+	return Port(old.RemoteAddr())
+}
