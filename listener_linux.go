@@ -200,8 +200,8 @@ func (l *Listener) Accept() (net.Conn, error) {
 // An association can be returned after it ended (the peer aborted or shut
 // down while it waited in the queue): its Read reports the end. Close such
 // a Conn promptly: until it is closed the kernel keeps the ended
-// association in its lookup table, and a new handshake from the same peer
-// address and port is dropped there (see docs/design.md, "Local ports").
+// association in its lookup table, and drops a new handshake from the same
+// peer address and port (see docs/design.md, "Local ports").
 func (l *Listener) AcceptSCTP() (*Conn, error) {
 	if !l.ok() {
 		return nil, syscall.EINVAL

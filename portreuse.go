@@ -17,11 +17,11 @@ var endedPorts portMemory
 // so that a dial can avoid an ephemeral port whose previous association the
 // peer may still hold.
 //
-// Linux keeps an association that ended before its socket was closed in
-// its lookup table: one aborted or shut down while it waited in a
-// listener's accept queue, or accepted and not closed yet, stays there
-// CLOSED until the peer's application closes the socket (sctp_close; the
-// state machine keeps it for accept, sctp_cmd_delete_tcb). A new
+// Linux keeps an association that was aborted or shut down while it
+// waited in a listener's accept queue in its lookup table, CLOSED, until
+// the peer's application has accepted it and closed its socket (the state
+// machine keeps it for accept, sctp_cmd_delete_tcb; sctp_close frees it;
+// one that ends after accept is freed at once). A new
 // handshake from the same address and port meets it: its INIT is answered,
 // but its COOKIE-ECHO carries the new verification tag and the old
 // association discards it without a word (the vtag check of
