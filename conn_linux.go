@@ -39,9 +39,10 @@ type Conn struct {
 	lseed netip.AddrPort
 	rseed []netip.Addr
 	rport int
-	// kernelPort: a dial's Conn whose local port the kernel picked; Close
-	// records the port in endedPorts (portreuse.go).
-	kernelPort bool
+	// guardedPort: a dial's Conn whose local port the kernel picked
+	// (dialPlan.guardsPort); Close records the port in endedPorts
+	// (portreuse.go).
+	guardedPort bool
 
 	rx       rxState                      // Read and ReadMsg (msg_linux.go)
 	tx       txState                      // Write and WriteMsg
@@ -175,7 +176,7 @@ func (c *Conn) Close() error {
 	if c.closed.Swap(true) {
 		return c.opError("close", net.ErrClosed)
 	}
-	if c.kernelPort {
+	if c.guardedPort {
 		// Before the close: once it completes the port is free again.
 		endedPorts.add(int(c.lseed.Port()), c.rport, monoNow())
 	}

@@ -3,10 +3,13 @@ package sctpdial
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ishidawataru/sctp"
 	"github.com/sctpdial/sctpdial/internal/netlab"
 	"github.com/stretchr/testify/require"
 )
@@ -85,4 +88,94 @@ func TestDialCancelledAfterCookieEchoAborts(t *testing.T) {
 	// its first retransmission or heartbeat only, 2–3.6 s after Accept in
 	// runs with 200 ms trips.
 	require.Less(t, took, 1500*time.Millisecond)
+}
+
+// TestDialCancelAbortOvertakesCookieEcho shows the limit of that abort.
+// The client's COOKIE-ECHO is held back 500 ms on its way (and no other
+// packet), and the dial is cancelled while it travels: the ABORT the
+// cancelled dial sends overtakes it. That ABORT meets no association at
+// the server, which creates one from the COOKIE-ECHO that arrives after
+// it; its COOKIE-ACK then reaches a closed port, where the kernel drops
+// it (an out-of-the-blue COOKIE-ACK is discarded, RFC 9260 section 8.4).
+// Packets reorder like this on real networks. No client can prevent it:
+// what ends such an association is a heartbeat of the server's, which
+// the client's kernel answers with an ABORT. A multi-homed client's INIT
+// lists addresses the server has not confirmed, and the server sends
+// those a heartbeat one RTO after the association is up (200 ms here). A
+// single-homed client leaves only the heartbeat interval: 30 s by
+// default, so the server's Read waits out its 2 s deadline here, or the
+// listener's KeepAlive (300 ms here).
+func TestDialCancelAbortOvertakesCookieEcho(t *testing.T) {
+	requireGuest(t)
+	checkNoLeaks(t)
+	for _, tt := range []struct {
+		name        string
+		singleHomed bool // the dial binds the client's path-0 address only
+		keepAlive   time.Duration
+		halfOpen    bool
+	}{
+		{"single-homed, default heartbeat", true, 0, true},
+		{"single-homed, 300 ms heartbeat", true, 300 * time.Millisecond, false},
+		{"multi-homed, default heartbeat", false, 0, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			lab := netlab.Start(t, netlab.IPv4)
+			server := lab.ServerAddrs()[0].String()
+			var ln *Listener
+			require.NoError(t, lab.Server.Do(func() (err error) {
+				lc := ListenConfig{InitMsg: peerInitMsg, KeepAlive: tt.keepAlive,
+					RTO: RTOInfo{Initial: 200 * time.Millisecond, Min: 100 * time.Millisecond, Max: time.Second}}
+				ln, err = lc.ListenSCTP(context.Background(), "sctp4", server+":0")
+				return err
+			}))
+			defer ln.Close()
+			addr := hostPortList(Port(ln.Addr()), server)
+			d := &Dialer{InitMsg: peerInitMsg, Timeout: 5 * time.Second}
+			if tt.singleHomed {
+				d.LocalAddr = &sctp.SCTPAddr{IPAddrs: []net.IPAddr{{IP: lab.ClientAddrs()[0].AsSlice()}}}
+			}
+			// A first dial resolves the neighbours before the delay.
+			require.NoError(t, lab.Client.Do(func() error {
+				c, err := d.Dial("sctp4", addr)
+				if err != nil {
+					return err
+				}
+				return c.Close()
+			}))
+			first, err := ln.AcceptSCTP()
+			require.NoError(t, err)
+			first.Close()
+
+			require.NoError(t, lab.DelayChunk(0, netlab.ChunkCookieEcho, 500*time.Millisecond))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var derr error
+			require.NoError(t, lab.Client.Do(func() error {
+				timer := time.AfterFunc(100*time.Millisecond, cancel)
+				defer timer.Stop()
+				c, err := d.DialContext(ctx, "sctp4", addr)
+				if c != nil {
+					c.Close()
+				}
+				derr = err
+				return nil
+			}))
+			require.ErrorIs(t, derr, context.Canceled)
+
+			require.NoError(t, ln.SetDeadline(time.Now().Add(3*time.Second)))
+			peer, err := ln.AcceptSCTP()
+			require.NoError(t, err, "the COOKIE-ECHO that came after the ABORT made an association")
+			defer peer.Close()
+			accepted := time.Now()
+			require.NoError(t, peer.SetReadDeadline(accepted.Add(2*time.Second)))
+			_, err = peer.Read(make([]byte, 16))
+			took := time.Since(accepted)
+			t.Logf("server's Read: %v after %v", err, took.Round(time.Millisecond))
+			if tt.halfOpen {
+				require.ErrorIs(t, err, os.ErrDeadlineExceeded, "the overtaken ABORT reached an association")
+				return
+			}
+			require.ErrorIs(t, err, syscall.ECONNRESET, "the heartbeat met the closed port, whose ABORT ends the association")
+		})
+	}
 }

@@ -43,10 +43,12 @@ type Dialer struct {
 	// closed and retried twice, then fails with ECONNREFUSED, as package
 	// net guards TCP dials (Go issue 2690). With an explicit port the
 	// self-connect is the caller's choice and is returned, as with TCP.
-	// A kernel-chosen port is also never one from which a dial of this
-	// process ended an association with the same peer port in the last
-	// 60 s: a peer that still holds that ended association would drop the
-	// new handshake (see docs/design.md, "Local ports").
+	// A kernel-chosen port is also checked against the ports from which
+	// this process's dials ended an association with the same peer port in
+	// the last 60 s (the latest 4,096 of them): the dial takes another
+	// port, trying up to eight more sockets, because a peer that still
+	// holds such an ended association drops the new handshake (see
+	// docs/design.md, "Local ports").
 	LocalAddr net.Addr
 
 	// Resolver looks up host names; nil means net.DefaultResolver.
@@ -62,6 +64,14 @@ type Dialer struct {
 	// options set, before binding and connecting, with network "sctp4" or
 	// "sctp6" (the socket's family) and the resolved address list
 	// ("192.0.2.1,[2001:db8::1]:9"). ControlContext takes precedence.
+	//
+	// It runs once per socket, and a dial can open more than one: a
+	// self-connect is retried with a new socket, and a dial that drew a
+	// recently ended port (see LocalAddr) opens another socket before
+	// connecting and closes the one it did not use. An error from the
+	// hook on such an extra socket is not the dial's: the dial goes on
+	// with the socket it had. A hook that binds the socket itself chooses
+	// the local port, so the dial does not check it.
 	Control func(network, address string, c syscall.RawConn) error
 
 	// ControlContext is Control with the dial's context.
@@ -337,6 +347,9 @@ type dialPlan struct {
 	port    int
 	laddr   *sctp.SCTPAddr // nil: the kernel picks
 	pace    *initPacing    // nil: no INIT pacing (pacing.go)
+	// hookBound: a control hook bound the socket (no LocalAddr given), so
+	// the hook chose the port and the port memory leaves it alone.
+	hookBound bool
 }
 
 // kernelPort reports whether the kernel picks the dial's local port: no
@@ -344,6 +357,11 @@ type dialPlan struct {
 // self-connect and avoid recently ended ports (portreuse.go); a port the
 // caller chose is used as given, as package net does.
 func (p *dialPlan) kernelPort() bool { return p.laddr == nil || p.laddr.Port == 0 }
+
+// guardsPort reports whether the dial's port is checked against, and
+// recorded in, the memory of recently ended ports: the kernel picks it and
+// no control hook bound the socket.
+func (p *dialPlan) guardsPort() bool { return p.kernelPort() && !p.hookBound }
 
 // sctpNetwork maps a network name to the SCTP network it dials, if any.
 func sctpNetwork(network string, overrideTCP bool) (string, bool) {

@@ -164,7 +164,7 @@ func (d *Dialer) established(fd int, p *dialPlan, assoc int32) (*Conn, error) {
 	if p.kernelPort() && int(local.Port()) == p.port && isSelfConnect(fd, assoc) {
 		return nil, errSelfConnect
 	}
-	return &Conn{net: p.network, assoc: assoc, lseed: local, rseed: p.raddrs, rport: p.port, kernelPort: p.kernelPort()}, nil
+	return &Conn{net: p.network, assoc: assoc, lseed: local, rseed: p.raddrs, rport: p.port, guardedPort: p.guardsPort()}, nil
 }
 
 // startConnect calls sctp_connectx on the prepared socket (dialSocket).
@@ -364,6 +364,9 @@ func (d *Dialer) setupSocket(ctx context.Context, fd, family int, p *dialPlan) e
 		}
 		if err := p.pace.keepHookChoice(fd); err != nil {
 			return err
+		}
+		if p.laddr == nil {
+			p.hookBound = sockname(fd).Port() != 0
 		}
 	}
 	if p.laddr != nil {

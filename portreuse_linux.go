@@ -20,46 +20,77 @@ const portRepicks = 8
 var portsAvoided atomic.Uint64
 
 // dialSocket opens and prepares the socket a dial connects (openSocket).
-// When the kernel picks the local port and endedPorts remembers a recent
-// association, it binds the socket first to learn its port (connectx
-// would bind the same wildcard address: sctp_autobind) and, while that
-// port ended an association with the same peer port lately, opens another
-// socket. The rejected sockets stay open until the dial has its socket,
-// so the kernel cannot hand the same port out again; no packet was sent
-// from them. A dial that cannot open or bind one more socket keeps the
-// last one it had.
+// When the dial guards its port (dialPlan.guardsPort) and endedPorts
+// remembers a recent association, it binds the socket first to learn its
+// port (connectx would bind the same wildcard address: sctp_autobind)
+// and, while that port ended an association with the same peer port
+// lately, opens another socket, at most portRepicks more. The rejected
+// sockets stay open until the dial has its socket, so the kernel cannot
+// hand the same port out again; no packet was sent from them. A dial that
+// cannot open or prepare one more socket keeps the last one it had; one
+// whose fresh socket finds no port left takes back the rejected socket
+// whose association ended longest ago.
 func (d *Dialer) dialSocket(ctx context.Context, family int, p *dialPlan) (int, error) {
 	fd, err := d.openSocket(ctx, family, p)
-	if err != nil || !p.kernelPort() || !endedPorts.active(monoNow()) {
+	if err != nil || !p.guardsPort() || !endedPorts.active(monoNow()) {
 		return fd, err
 	}
-	var held []int
+	var held []rejectedSocket
 	defer func() {
 		for _, h := range held {
-			unix.Close(h)
+			unix.Close(h.fd)
 		}
 	}()
 	for i := 0; ; i++ {
 		port, ok := boundPort(fd, family, p)
-		if !ok && len(held) > 0 {
-			// No port left for a fresh socket (the held ones took the
-			// last): the latest held one is the dial's after all.
-			unix.Close(fd)
-			fd, held = held[len(held)-1], held[:len(held)-1]
+		if !ok {
+			if len(held) > 0 {
+				// No port left for this socket: the held ones took the last.
+				unix.Close(fd)
+				fd, held = takeOldest(held)
+			}
 			break
 		}
-		if !ok || i == portRepicks || !endedPorts.recent(port, p.port, monoNow()) {
+		ended, recent := endedPorts.endedAt(port, p.port, monoNow())
+		if !recent || i == portRepicks {
 			break
+		}
+		var pace initPacing
+		if p.pace != nil {
+			pace = *p.pace // what apply and keepHookChoice learnt of fd
 		}
 		next, err := d.openSocket(ctx, family, p)
 		if err != nil {
+			if p.pace != nil {
+				*p.pace = pace
+			}
 			break
 		}
 		portsAvoided.Add(1)
-		held = append(held, fd)
+		held = append(held, rejectedSocket{fd, ended})
 		fd = next
 	}
 	return fd, nil
+}
+
+// rejectedSocket is a socket dialSocket holds: its descriptor and when its
+// port's association ended.
+type rejectedSocket struct {
+	fd    int
+	ended int64
+}
+
+// takeOldest removes from held the socket whose association ended first
+// and returns its descriptor and the rest.
+func takeOldest(held []rejectedSocket) (int, []rejectedSocket) {
+	j := 0
+	for i, h := range held {
+		if h.ended < held[j].ended {
+			j = i
+		}
+	}
+	fd := held[j].fd
+	return fd, append(held[:j], held[j+1:]...)
 }
 
 // openSocket opens one non-blocking socket for p and prepares it
@@ -78,14 +109,11 @@ func (d *Dialer) openSocket(ctx context.Context, family int, p *dialPlan) (int, 
 
 // boundPort returns the local port of a prepared socket whose port the
 // kernel picks, binding the wildcard address with port 0 first when no
-// LocalAddr was bound. ok is false when there is no such port to check: a
-// control hook bound the socket itself, or the bind failed (connectx then
-// meets the same failure and reports it).
+// LocalAddr was bound. ok is false when the bind failed, which means no
+// port is free (connectx would meet the same failure and report it).
 func boundPort(fd, family int, p *dialPlan) (port int, ok bool) {
-	if p.laddr == nil {
-		if sockname(fd).Port() != 0 || !bindAny(fd, family) {
-			return 0, false
-		}
+	if p.laddr == nil && !bindAny(fd, family) {
+		return 0, false
 	}
 	port = int(sockname(fd).Port())
 	return port, port != 0
@@ -95,7 +123,7 @@ func boundPort(fd, family int, p *dialPlan) (port int, ok bool) {
 // that is ending with err, unless the peer cannot hold an association for
 // it: the dial was refused, or the association was a self-connect.
 func (p *dialPlan) noteEnded(fd int, err error) {
-	if !p.kernelPort() || err == errSelfConnect || errors.Is(err, unix.ECONNREFUSED) {
+	if !p.guardsPort() || err == errSelfConnect || errors.Is(err, unix.ECONNREFUSED) {
 		return
 	}
 	endedPorts.add(int(sockname(fd).Port()), p.port, monoNow())

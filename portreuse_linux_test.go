@@ -2,9 +2,11 @@ package sctpdial
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -63,7 +65,9 @@ func endAssoc(t *testing.T, how string, c *Conn) {
 // COOKIE-ECHOs are discarded) and the dial runs into its deadline. One
 // that ends after Accept is freed at once. The dials use an explicit local
 // port, which the dialer uses as given. TCP, the contract a dialer is held
-// to, lets the same redial through at once.
+// to, lets the same redial through at once. Should a kernel stop holding such
+// associations, the hanging cases fail, saying that the guard is not
+// needed there.
 func TestKernelHoldsEndedAssociation(t *testing.T) {
 	requireGuest(t)
 	checkNoLeaks(t)
@@ -90,10 +94,11 @@ func TestKernelHoldsEndedAssociation(t *testing.T) {
 				defer old.Close()
 			}
 			endAssoc(t, tt.how, first)
-			// The first association's end has reached the server (ABORT,
-			// or SHUTDOWN through SHUTDOWN COMPLETE) once its port can be
-			// bound again.
-			waitPortFree(t, d.LocalAddr.(*sctp.SCTPAddr).Port)
+			// The redial binds the same port once this side is done with
+			// it, and must meet the server's association after its end.
+			client := d.LocalAddr.(*sctp.SCTPAddr).Port
+			waitPortFree(t, client)
+			waitServerEnd(t, Port(ln.Addr()), client)
 			if tt.when == "accepted" || tt.when == "closed" {
 				var err error
 				old, err = ln.AcceptSCTP()
@@ -151,25 +156,27 @@ func waitPortFree(t *testing.T, port int) {
 	}
 }
 
-// twoFreePorts returns lo such that lo and lo+1 are free on 127.0.0.1
-// now, for an ephemeral range of two ports.
-func twoFreePorts(t *testing.T) int {
+// waitServerEnd waits until the kernel's association from local port
+// server to peer port client is CLOSED or gone (/proc/net/sctp/assocs:
+// ST, the state, is column 5, 0 for CLOSED; LPORT and RPORT are 12 and
+// 13).
+func waitServerEnd(t *testing.T, server, client int) {
 	t.Helper()
-	for range 100 {
-		lo := freePort(t)
-		if lo >= 65535 {
-			continue
+	lport, rport := strconv.Itoa(server), strconv.Itoa(client)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		live := ""
+		for _, line := range strings.Split(sctpAssocs(t), "\n") {
+			if f := strings.Fields(line); len(f) > 12 && f[11] == lport && f[12] == rport && f[4] != "0" {
+				live = line
+			}
 		}
-		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
-		require.NoError(t, err)
-		err = unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: lo + 1})
-		unix.Close(fd)
-		if err == nil {
-			return lo
+		if live == "" {
+			return
 		}
+		require.True(t, time.Now().Before(deadline), "the server's association has not ended after 5 s: %s", live)
+		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatal("no two adjacent free ports")
-	return 0
 }
 
 // TestDialAvoidsEndedPort: with kernel-chosen ports, a redial to a peer
@@ -190,7 +197,7 @@ func TestDialAvoidsEndedPort(t *testing.T) {
 			for range rounds {
 				lns = append(lns, listenLoopback4(t))
 			}
-			lo := twoFreePorts(t)
+			lo := freeRange(t, 2)
 			setSysctl(t, "net.ipv4.ip_local_port_range", strconv.Itoa(lo)+" "+strconv.Itoa(lo+1))
 			avoided := portsAvoided.Load()
 			d := &Dialer{InitMsg: peerInitMsg, Timeout: 2 * time.Second}
@@ -227,19 +234,146 @@ func endedDial(t *testing.T, how string, d *Dialer, ln *Listener, addr string) i
 		endAssoc(t, how, c)
 		return port
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cd := *d
-	cd.ControlContext = func(context.Context, string, string, syscall.RawConn) error {
+	// The association is up inside connectx nearly always over loopback;
+	// when it was not (the handshake deferred to ksoftirqd), the dial gave
+	// up in COOKIE_WAIT and the server has nothing: try again.
+	for range 5 {
+		ctx, cancel := context.WithCancel(context.Background())
+		cd := *d
+		cd.ControlContext = func(context.Context, string, string, syscall.RawConn) error {
+			cancel()
+			return nil
+		}
+		c, err := cd.DialSCTP(ctx, "sctp4", addr)
 		cancel()
-		return nil
+		require.Nil(t, c)
+		require.ErrorIs(t, err, context.Canceled)
+		require.NoError(t, ln.SetDeadline(time.Now().Add(time.Second)))
+		old, err := ln.AcceptSCTP()
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			continue
+		}
+		require.NoError(t, err)
+		t.Cleanup(func() { old.Close() })
+		return Port(old.RemoteAddr())
 	}
-	c, err := cd.DialSCTP(ctx, "sctp4", addr)
-	require.Nil(t, c)
-	require.ErrorIs(t, err, context.Canceled)
-	require.NoError(t, ln.SetDeadline(time.Now().Add(5*time.Second)))
-	old, err := ln.AcceptSCTP()
-	require.NoError(t, err, "the cancelled dial's association reached the server")
-	t.Cleanup(func() { old.Close() })
-	return Port(old.RemoteAddr())
+	t.Fatal("no cancelled dial reached the server in five tries")
+	return 0
+}
+
+// resetEndedPorts empties the process's port memory, now and when the
+// test ends, so that the test sees only the entries it makes.
+func resetEndedPorts(t *testing.T) {
+	endedPorts.reset()
+	t.Cleanup(endedPorts.reset)
+}
+
+func (m *portMemory) reset() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.at, m.ring, m.next = nil, nil, 0
+	m.newest.Store(0)
+}
+
+// freeRange returns lo such that the n ports from lo are free on
+// 127.0.0.1 now, for a narrowed ephemeral range.
+func freeRange(t *testing.T, n int) int {
+	t.Helper()
+	for range 100 {
+		lo := freePort(t)
+		if lo+n > 65536 {
+			continue
+		}
+		free := true
+		for p := lo + 1; p < lo+n && free; p++ {
+			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
+			require.NoError(t, err)
+			free = unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: p}) == nil
+			unix.Close(fd)
+		}
+		if free {
+			return lo
+		}
+	}
+	t.Fatalf("no %d adjacent free ports", n)
+	return 0
+}
+
+// TestDialPortMemoryLimits: the guard's edges. Every port of a narrowed
+// ephemeral range is remembered (nobody holds anything, so each dial
+// would succeed from any of them); the dial must still succeed, open at
+// most portRepicks extra sockets and leave none open. A hook that binds
+// the socket chooses the port: the dial neither checks nor records it. A
+// hook that fails on the extra socket does not fail the dial.
+func TestDialPortMemoryLimits(t *testing.T) {
+	requireGuest(t)
+	for _, tt := range []struct {
+		name      string
+		ports     int  // the ephemeral range, all remembered
+		hookBinds bool // Control binds 127.0.0.1:0 itself
+		hookFails bool // Control fails from its second call on
+		avoided   int  // extra sockets the dial keeps (portsAvoided)
+		calls     int  // Control calls, when a hook is set
+	}{
+		{name: "the only port", ports: 1, avoided: 1},
+		{name: "both ports", ports: 2, avoided: 2},
+		{name: "more ports than repicks", ports: portRepicks + 4, avoided: portRepicks},
+		{name: "hook binds", ports: 1, hookBinds: true, avoided: 0, calls: 1},
+		{name: "hook fails on the extra socket", ports: 1, hookFails: true, avoided: 0, calls: 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			checkNoLeaks(t)
+			resetEndedPorts(t)
+			ln := listenLoopback4(t)
+			go func() {
+				for {
+					c, err := ln.AcceptSCTP()
+					if err != nil {
+						return
+					}
+					c.Close()
+				}
+			}()
+			lo := freeRange(t, tt.ports)
+			setSysctl(t, "net.ipv4.ip_local_port_range", strconv.Itoa(lo)+" "+strconv.Itoa(lo+tt.ports-1))
+			const when = 1
+			for p := lo; p < lo+tt.ports; p++ {
+				endedPorts.add(p, Port(ln.Addr()), when)
+			}
+			d := &Dialer{InitMsg: peerInitMsg, Timeout: 2 * time.Second}
+			calls := 0
+			if tt.hookBinds || tt.hookFails {
+				d.Control = func(_, _ string, rc syscall.RawConn) error {
+					calls++
+					if tt.hookFails && calls > 1 {
+						return errors.New("no second socket")
+					}
+					var err error
+					if tt.hookBinds {
+						rc.Control(func(fd uintptr) {
+							err = unix.Bind(int(fd), &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}})
+						})
+					}
+					return err
+				}
+			}
+			before := portsAvoided.Load()
+			c, err := d.DialSCTP(context.Background(), "sctp4", "127.0.0.1:"+strconv.Itoa(Port(ln.Addr())))
+			require.NoError(t, err)
+			port := Port(c.LocalAddr())
+			require.NoError(t, c.Close())
+			require.Equal(t, tt.avoided, int(portsAvoided.Load()-before), "extra sockets")
+			require.True(t, port >= lo && port < lo+tt.ports, "port %d outside the range", port)
+			if tt.hookBinds || tt.hookFails {
+				require.Equal(t, tt.calls, calls, "Control calls")
+			}
+			at, ok := endedPorts.endedAt(port, Port(ln.Addr()), monoNow())
+			require.True(t, ok)
+			if tt.hookBinds {
+				require.Equal(t, int64(when), at, "Close recorded a port a hook chose")
+			} else {
+				require.Greater(t, at, int64(when), "Close did not record the port")
+			}
+		})
+	}
 }

@@ -56,8 +56,19 @@ func TestPortMemory(t *testing.T) {
 			{add: true, local: 0, peer: 9899, at: 10},
 			{add: true, local: 40000, peer: 0, at: 10},
 			{add: true, local: -1, peer: 9899, at: 10},
+			{add: true, local: 65536, peer: 9899, at: 10},
+			{add: true, local: 40000, peer: 65536 + 9899, at: 10},
 			{local: 0, peer: 9899, at: 11},
 			{local: 40000, peer: 0, at: 11},
+			{local: 65535, peer: 9899, at: 11},
+			{local: 65536, peer: 9899, at: 11},
+			{local: 40000, peer: 9899, at: 11},
+		}},
+		{"an older end does not shorten a newer one", []op{
+			{add: true, local: 40000, peer: 9899, at: ttl},
+			{add: true, local: 40000, peer: 9899, at: 10}, // a concurrent add that read the clock first
+			{local: 40000, peer: 9899, at: 10 + ttl, wantRecent: true},
+			{local: 40000, peer: 9899, at: 2 * ttl},
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,6 +94,35 @@ func TestPortMemoryActive(t *testing.T) {
 	require.False(t, m.active(int64(portMemoryTTL)))
 	m.add(40001, 9899, int64(portMemoryTTL))
 	require.True(t, m.active(int64(portMemoryTTL)))
+	m.add(40002, 9899, 5) // an add that read the clock earlier
+	require.True(t, m.active(2*int64(portMemoryTTL)-1), "the latest add's time went back")
+}
+
+// TestPortMemoryEndedAt: endedAt reports the time of the latest end.
+func TestPortMemoryEndedAt(t *testing.T) {
+	var m portMemory
+	_, ok := m.endedAt(40000, 9899, 0)
+	require.False(t, ok)
+	m.add(40000, 9899, 7)
+	m.add(40000, 9899, 42)
+	at, ok := m.endedAt(40000, 9899, 50)
+	require.True(t, ok)
+	require.Equal(t, int64(42), at)
+}
+
+// TestPortMemoryRenewedAtSameTime: a key renewed with the same clock
+// reading (a coarse clock) is not evicted through its first slot.
+func TestPortMemoryRenewedAtSameTime(t *testing.T) {
+	var m portMemory
+	m.add(1, 9899, 5)
+	m.add(1, 9899, 5)
+	for i := range portMemoryCap - 2 {
+		m.add(10000+i, 9899, 5)
+	}
+	m.add(20000, 9899, 5) // overwrites port 1's first slot
+	require.True(t, m.recent(1, 9899, 5))
+	m.add(20001, 9899, 5) // overwrites its renewal
+	require.False(t, m.recent(1, 9899, 5))
 }
 
 // TestPortMemoryCap: past portMemoryCap entries the oldest go first, and
@@ -93,7 +133,7 @@ func TestPortMemoryCap(t *testing.T) {
 	m.add(2, 9899, 0)
 	m.add(1, 9899, 1) // renewed: its first slot is the oldest now
 	for i := range portMemoryCap - 3 {
-		m.add(1000+i, 9899, 2)
+		m.add(10000+i, 9899, 2)
 	}
 	// The ring is full: slot 0 (the first write of port 1) is next.
 	m.add(5000, 9899, 3)

@@ -82,6 +82,11 @@ func TestSoak(t *testing.T) {
 	base := takeSoakCounts(t)
 	start := time.Now()
 	avoided := portsAvoided.Load()
+	t.Cleanup(func() {
+		if r := strandedReport.Load(); r != nil {
+			t.Logf("an accepted association still open after 25 s:\n%s", *r)
+		}
+	})
 
 	ln, err := Listen("sctp4", vmtest.LocalIPv4A+":0")
 	require.NoError(t, err)
@@ -267,7 +272,18 @@ func serveEcho(ln net.Listener, stranded *atomic.Int32) {
 		go func() {
 			defer wg.Done()
 			defer c.Close()
-			c.SetDeadline(time.Now().Add(30 * time.Second))
+			accepted := time.Now()
+			c.SetDeadline(accepted.Add(30 * time.Second))
+			// An association still open after 25 s is described while
+			// it is (its addresses, state and paths, every kernel
+			// association on its peer's port, and what the port memory
+			// says of that port), once per run.
+			watch := time.AfterFunc(25*time.Second, func() {
+				if describeStranded.CompareAndSwap(false, true) {
+					strandedReport.Store(describeAssoc(c.(*Conn), accepted))
+				}
+			})
+			defer watch.Stop()
 			if _, err := io.Copy(c, c); errors.Is(err, os.ErrDeadlineExceeded) {
 				stranded.Add(1)
 			}
@@ -428,7 +444,9 @@ func soakEMFILE(t *testing.T, d *Dialer, addr string) {
 	for deadline := time.Now().Add(10 * time.Second); countFDs(t) > open && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 	}
-	require.LessOrEqual(t, countFDs(t), open, "descriptors left after EMFILE")
+	if n := countFDs(t); n > open {
+		t.Fatalf("descriptors left after EMFILE: %d, %d before\n%s\n%s", n, open, fdList(), procFile("/proc/net/sctp/assocs"))
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := d.DialSCTP(ctx, "sctp4", addr)

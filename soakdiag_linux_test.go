@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -116,4 +117,64 @@ func procFile(name string) string {
 		return err.Error()
 	}
 	return string(b)
+}
+
+// describeStranded and strandedReport hold serveEcho's one description of
+// an association still open near its deadline.
+var (
+	describeStranded atomic.Bool
+	strandedReport   atomic.Pointer[string]
+)
+
+// describeAssoc describes an accepted association for the soak: its
+// address lists, status and paths, every line of /proc/net/sctp/assocs
+// with its peer's port, and whether the port memory knows that port.
+func describeAssoc(c *Conn, accepted time.Time) *string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "accepted %v ago: local %v, remote %v\n", time.Since(accepted).Round(time.Millisecond), c.LocalAddr(), c.RemoteAddr())
+	st, err := c.Status()
+	fmt.Fprintf(&sb, "status %+v (%v)\n", st, err)
+	paths, err := c.Paths()
+	for _, p := range paths {
+		fmt.Fprintf(&sb, "  path %+v\n", p)
+	}
+	if err != nil {
+		fmt.Fprintf(&sb, "  paths: %v\n", err)
+	}
+	rport, lport := Port(c.RemoteAddr()), Port(c.LocalAddr())
+	for _, line := range strings.Split(procFile("/proc/net/sctp/assocs"), "\n") {
+		if f := strings.Fields(line); len(f) > 12 && (f[11] == strconv.Itoa(rport) || f[12] == strconv.Itoa(rport)) {
+			fmt.Fprintf(&sb, "  %s\n", line)
+		}
+	}
+	if at, ok := endedEntry(rport, lport); ok {
+		fmt.Fprintf(&sb, "the port memory: %d→%d ended %v ago\n", rport, lport, time.Duration(monoNow()-at).Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(&sb, "the port memory: nothing for %d→%d\n", rport, lport)
+	}
+	s := sb.String()
+	return &s
+}
+
+// endedEntry is the port memory's entry for a pair, however old.
+func endedEntry(local, peer int) (int64, bool) {
+	endedPorts.mu.Lock()
+	defer endedPorts.mu.Unlock()
+	s, ok := endedPorts.at[portKey(local, peer)]
+	return s.at, ok
+}
+
+// fdList lists this process's descriptors and what each is (a socket's
+// inode is the INODE column of /proc/net/sctp/assocs).
+func fdList() string {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return err.Error()
+	}
+	var sb strings.Builder
+	for _, e := range ents {
+		target, _ := os.Readlink("/proc/self/fd/" + e.Name())
+		fmt.Fprintf(&sb, "fd %s → %s\n", e.Name(), target)
+	}
+	return sb.String()
 }

@@ -44,7 +44,7 @@ func (l *Lab) Restore(i int) error {
 		errs = append(errs, blackhole(l.Client, p.Server, false), blackhole(l.Server, p.Client, false))
 		l.cut[i] = false
 	}
-	errs = append(errs, clearNetem(l.Client, p.ClientLink), clearNetem(l.Server, p.ServerLink))
+	errs = append(errs, clearRoot(l.Client, p.ClientLink), clearRoot(l.Server, p.ServerLink))
 	return errors.Join(errs...)
 }
 
@@ -70,7 +70,7 @@ func (l *Lab) Impair(i int, im Impairment) error {
 		return err
 	}
 	if err := netem(l.Server, p.ServerLink, im); err != nil {
-		clearNetem(l.Client, p.ClientLink)
+		clearRoot(l.Client, p.ClientLink)
 		return err
 	}
 	return nil
@@ -117,29 +117,6 @@ func netem(ns *NS, name string, im Impairment) error {
 	})
 	if err := ns.nl.QdiscReplace(q); err != nil {
 		return fmt.Errorf("netlab: netem on %s in %s (is sch_netem loaded?): %w", name, ns.Name, err)
-	}
-	return nil
-}
-
-func clearNetem(ns *NS, name string) error {
-	link, err := ns.nl.LinkByName(name)
-	if err != nil {
-		return err
-	}
-	qs, err := ns.nl.QdiscList(link)
-	for try := 0; errors.Is(err, netlink.ErrDumpInterrupted) && try < 10; try++ {
-		// The qdisc table changed during the dump: read it again.
-		qs, err = ns.nl.QdiscList(link)
-	}
-	if err != nil {
-		return err
-	}
-	for _, q := range qs {
-		if _, ok := q.(*netlink.Netem); ok && q.Attrs().Parent == netlink.HANDLE_ROOT {
-			if err := ns.nl.QdiscDel(q); err != nil {
-				return fmt.Errorf("netlab: remove netem on %s in %s: %w", name, ns.Name, err)
-			}
-		}
 	}
 	return nil
 }

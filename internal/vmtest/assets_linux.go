@@ -22,7 +22,9 @@ var guestModules = []string{
 	"net/sctp/sctp.ko",
 	"drivers/net/veth.ko",
 	"drivers/net/dummy.ko",
-	"net/sched/sch_netem.ko", // depends= is empty
+	"net/sched/sch_netem.ko", // depends= is empty, as for the next two
+	"net/sched/sch_prio.ko",
+	"net/sched/cls_u32.ko",
 }
 
 // assets are the host paths of the guest's parts.
