@@ -43,6 +43,9 @@ type Conn struct {
 	// (dialPlan.guardsPort); Close records the port in endedPorts
 	// (portreuse.go).
 	guardedPort bool
+	// accepted: a Listener's Conn, subscribed to SCTP_ASSOC_CHANGE from
+	// the start (Listener.AcceptSCTP).
+	accepted bool
 
 	rx       rxState                      // Read and ReadMsg (msg_linux.go)
 	tx       txState                      // Write and WriteMsg

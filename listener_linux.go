@@ -95,6 +95,11 @@ func (lc *ListenConfig) sockopts(fd int, p *listenPlan) error {
 			return err
 		}
 	}
+	// Accepted associations inherit the subscription (sctp_copy_descendant
+	// copies it): see AcceptSCTP.
+	if err := subscribe(fd, 0, EventAssocChange); err != nil {
+		return err
+	}
 	return endpointOptions{
 		failover:   &lc.Failover,
 		family6:    p.family6,
@@ -198,7 +203,17 @@ func (l *Listener) Accept() (net.Conn, error) {
 // as for dialed associations.
 //
 // An association can be returned after it ended (the peer aborted or shut
-// down while it waited in the queue): its Read reports the end. Close such
+// down while it waited in the queue): its Read reports the end.
+//
+// Every accepted association is subscribed to SCTP_ASSOC_CHANGE (the
+// listening socket is, and accepted sockets inherit it), which the Conn
+// reads and drops unless a handler asked for it. A shutdown the peer began
+// while the association was queued marks the end of reading on the
+// listening socket, not on the accepted one, and when it completes after
+// Accept the kernel frees the association without waking the accepted
+// socket (sctp_cmd_new_state, sctp_poll): only the SHUTDOWN_COMP
+// notification tells a waiting Read, which then returns io.EOF, as TCP's
+// does for a connection closed while it was queued. Close such
 // a Conn promptly: until it is closed the kernel keeps the ended
 // association in its lookup table, and drops a new handshake from the same
 // peer address and port (see docs/design.md, "Local ports").
@@ -252,6 +267,7 @@ func (l *Listener) AcceptSCTP() (*Conn, error) {
 		return nil, l.opError("accept", err)
 	}
 	c.addrChanges.Store(l.addrChanges)
+	c.accepted = true
 	c.lseed = local
 	if ap := rawAddrPort(&peer); ap.IsValid() {
 		c.rseed, c.rport = []netip.Addr{ap.Addr()}, int(ap.Port())

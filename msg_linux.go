@@ -136,6 +136,12 @@ func (c *Conn) recv(b []byte, wantInfo bool) (n int, info MsgInfo, eor bool, err
 		}
 		if notif != nil {
 			c.countNotification(notif)
+			if ac, ok := notif.(AssocChange); ok && ac.State != CommUp && ac.State != Restart {
+				// The association ended (COMM_LOST, SHUTDOWN_COMP,
+				// CANT_STR_ASSOC): the EAGAIN that may follow is its end,
+				// which nothing else may signal (see Conn.ended).
+				c.end.told.Store(true)
+			}
 			// Called without the mutex held, so the handler may use c.
 			if h := c.notifyHandler(notif); h != nil {
 				h(notif)

@@ -81,14 +81,15 @@ type notifyConfig struct {
 }
 
 // subscribed is the set of notification types the association must be
-// subscribed to: the handler's, plus SCTP_ASSOC_CHANGE after CloseWrite.
-// The caller holds notifyMu.
+// subscribed to: the handler's, plus SCTP_ASSOC_CHANGE after CloseWrite
+// and on every accepted association (see Listener.AcceptSCTP). The
+// caller holds notifyMu.
 func (c *Conn) subscribed() EventMask {
 	var m EventMask
 	if cfg := c.notify.Load(); cfg != nil {
 		m = cfg.events
 	}
-	if c.wrShut.Load() {
+	if c.wrShut.Load() || c.accepted {
 		m |= EventAssocChange
 	}
 	return m

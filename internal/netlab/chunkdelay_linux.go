@@ -14,6 +14,8 @@ const (
 	ChunkInit       = 1
 	ChunkAbort      = 6
 	ChunkCookieEcho = 10
+	// ChunkShutdownComplete is SHUTDOWN COMPLETE.
+	ChunkShutdownComplete = 14
 )
 
 // DelayChunk delays by d the IPv4 SCTP packets leaving the client on path
