@@ -54,7 +54,6 @@ func (r rawConn) wrap(op string, err error) error {
 type endState struct {
 	hint atomic.Bool // a call returned the errno of an ending association
 	gone atomic.Bool // SCTP_STATUS found no association: final
-	told atomic.Bool // an SCTP_ASSOC_CHANGE notification said it ended
 }
 
 // note records that recvmsg or sendmsg returned errno.
@@ -76,19 +75,19 @@ func (e *endState) note(errno unix.Errno) {
 // SCTP_STATUS (a getsockopt that takes the socket lock) is asked only when
 // the association may have ended: after a wakeup that found nothing (the
 // end wakes waiters, with EPOLLERR or a COMM_LOST or SHUTDOWN_COMP
-// notification), after a call returned an ending errno (the kernel hands
-// the association's error to one call only), after a notification of the
-// end was read (an accepted association whose shutdown completed after
-// Accept is freed without a wakeup: see Listener.AcceptSCTP), or after
-// CloseWrite. The
-// first EAGAIN of a wait, the steady state of every blocking Read, costs
-// nothing more. A program that takes the pending error itself (SO_ERROR
-// through SyscallConn) leaves a later Read waiting for its deadline.
+// notification), after a notification was read (an accepted association
+// whose shutdown completed after Accept is freed with SHUTDOWN_COMP as
+// its only word: see Listener.AcceptSCTP), after a call returned an
+// ending errno (the kernel hands the association's error to one call
+// only), or after CloseWrite. The first EAGAIN of a wait, the steady
+// state of every blocking Read, costs nothing more. A program that takes
+// the pending error itself (SO_ERROR through SyscallConn) leaves a later
+// Read waiting for its deadline.
 func (c *Conn) ended(fd uintptr, woken bool) bool {
 	if c.end.gone.Load() {
 		return true
 	}
-	if !woken && !c.end.hint.Load() && !c.end.told.Load() && !c.wrShut.Load() {
+	if !woken && !c.end.hint.Load() && !c.wrShut.Load() {
 		return false
 	}
 	if !assocGone(int(fd)) {

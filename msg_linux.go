@@ -110,13 +110,17 @@ func (c *Conn) ReadMsg(b []byte) (n int, info MsgInfo, err error) {
 // the message.
 func (c *Conn) recv(b []byte, wantInfo bool) (n int, info MsgInfo, eor bool, err error) {
 	rx := &c.rx
+	// calls starts at 1 after a notification: the EAGAIN that may follow
+	// it is checked as one after a wakeup (see Conn.ended), since the
+	// notification is the kernel's only word of some ends.
+	calls := 0
 	for {
 		rx.mu.Lock()
 		if rx.fn == nil {
 			rx.fn = c.recvOnce
 		}
 		rx.b, rx.wantInfo = b, wantInfo
-		rx.n, rx.flags, rx.errno, rx.notif, rx.calls = 0, 0, 0, nil, 0
+		rx.n, rx.flags, rx.errno, rx.notif, rx.calls = 0, 0, 0, nil, calls
 		err = c.rc.Read(rx.fn)
 		if err != nil && c.pollFault(err) {
 			err = c.recvAfterPollFault()
@@ -136,12 +140,7 @@ func (c *Conn) recv(b []byte, wantInfo bool) (n int, info MsgInfo, eor bool, err
 		}
 		if notif != nil {
 			c.countNotification(notif)
-			if ac, ok := notif.(AssocChange); ok && ac.State != CommUp && ac.State != Restart {
-				// The association ended (COMM_LOST, SHUTDOWN_COMP,
-				// CANT_STR_ASSOC): the EAGAIN that may follow is its end,
-				// which nothing else may signal (see Conn.ended).
-				c.end.told.Store(true)
-			}
+			calls = 1
 			// Called without the mutex held, so the handler may use c.
 			if h := c.notifyHandler(notif); h != nil {
 				h(notif)

@@ -504,11 +504,7 @@ func setInitMsg(fd int, m sctp.InitMsg) error {
 // given.
 func bindLocal(fd, family int, la *sctp.SCTPAddr) error {
 	if len(la.IPAddrs) == 0 {
-		var sa unix.Sockaddr = &unix.SockaddrInet4{Port: la.Port}
-		if family == unix.AF_INET6 {
-			sa = &unix.SockaddrInet6{Port: la.Port}
-		}
-		if err := unix.Bind(fd, sa); err != nil {
+		if err := bindWildcard(fd, family, la.Port); err != nil {
 			return os.NewSyscallError("bind", err)
 		}
 		return nil

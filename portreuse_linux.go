@@ -112,7 +112,7 @@ func (d *Dialer) openSocket(ctx context.Context, family int, p *dialPlan) (int, 
 // LocalAddr was bound. ok is false when the bind failed, which means no
 // port is free (connectx would meet the same failure and report it).
 func boundPort(fd, family int, p *dialPlan) (port int, ok bool) {
-	if p.laddr == nil && !bindAny(fd, family) {
+	if p.laddr == nil && bindWildcard(fd, family, 0) != nil {
 		return 0, false
 	}
 	port = int(sockname(fd).Port())
@@ -129,16 +129,21 @@ func (p *dialPlan) noteEnded(fd int, err error) {
 	endedPorts.add(int(sockname(fd).Port()), p.port, monoNow())
 }
 
-// bindAny binds fd to the wildcard address of family with port 0, as
-// sctp_autobind would, without allocating (unix.Bind allocates its
-// sockaddr).
-func bindAny(fd, family int) bool {
-	var rsa unix.RawSockaddrAny
+// bindWildcard binds fd to the wildcard address of family with port (0:
+// the kernel picks, as sctp_autobind would), without allocating
+// (unix.Bind allocates its sockaddr).
+func bindWildcard(fd, family, port int) error {
+	// sockaddr_in is sockaddr_in6 cut short: family, then the port
+	// (big-endian; ntohs swaps both ways), then a zero address.
+	var sa unix.RawSockaddrInet6
+	sa.Family, sa.Port = uint16(family), ntohs(uint16(port))
 	n := uintptr(unix.SizeofSockaddrInet4)
-	rsa.Addr.Family = uint16(family)
 	if family == unix.AF_INET6 {
 		n = unix.SizeofSockaddrInet6
 	}
-	_, _, e := unix.RawSyscall(unix.SYS_BIND, uintptr(fd), uintptr(unsafe.Pointer(&rsa)), n)
-	return e == 0
+	_, _, e := unix.RawSyscall(unix.SYS_BIND, uintptr(fd), uintptr(unsafe.Pointer(&sa)), n)
+	if e != 0 {
+		return e
+	}
+	return nil
 }
