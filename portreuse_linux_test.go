@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -137,16 +136,23 @@ func TestKernelHoldsEndedAssociation(t *testing.T) {
 	})
 }
 
+// bindProbe binds an SCTP socket to 127.0.0.1:port and closes it at
+// once: nil when the port is free.
+func bindProbe(t *testing.T, port int) error {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
+	require.NoError(t, err)
+	defer unix.Close(fd)
+	return unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port})
+}
+
 // waitPortFree waits until port can be bound on 127.0.0.1 by an SCTP
 // socket: the association that used it is gone from this side.
 func waitPortFree(t *testing.T, port int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
-		require.NoError(t, err)
-		err = unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port})
-		unix.Close(fd)
+		err := bindProbe(t, port)
 		if err == nil {
 			return
 		}
@@ -157,18 +163,15 @@ func waitPortFree(t *testing.T, port int) {
 }
 
 // waitServerEnd waits until the kernel's association from local port
-// server to peer port client is CLOSED or gone (/proc/net/sctp/assocs:
-// ST, the state, is column 5, 0 for CLOSED; LPORT and RPORT are 12 and
-// 13).
+// server to peer port client is CLOSED or gone (assocRows).
 func waitServerEnd(t *testing.T, server, client int) {
 	t.Helper()
-	lport, rport := strconv.Itoa(server), strconv.Itoa(client)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		live := ""
-		for _, line := range strings.Split(sctpAssocs(t), "\n") {
-			if f := strings.Fields(line); len(f) > 12 && f[11] == lport && f[12] == rport && f[4] != "0" {
-				live = line
+		for _, r := range assocRows(sctpAssocs(t)) {
+			if r.lport == server && r.rport == client && r.state != "0" {
+				live = r.line
 			}
 		}
 		if live == "" {
@@ -286,10 +289,7 @@ func freeRange(t *testing.T, n int) int {
 		}
 		free := true
 		for p := lo + 1; p < lo+n && free; p++ {
-			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_SCTP)
-			require.NoError(t, err)
-			free = unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: p}) == nil
-			unix.Close(fd)
+			free = bindProbe(t, p) == nil
 		}
 		if free {
 			return lo

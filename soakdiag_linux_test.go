@@ -59,7 +59,7 @@ func (w *waitWatch) stop() { testHookWaiting.Store(nil) }
 func (w *waitWatch) report(min time.Duration) string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	assocs := strings.Split(procFile("/proc/net/sctp/assocs"), "\n")
+	assocs := assocRows(procFile("/proc/net/sctp/assocs"))
 	var sb strings.Builder
 	for _, d := range w.waiting {
 		age := time.Since(d.since)
@@ -71,9 +71,9 @@ func (w *waitWatch) report(min time.Duration) string {
 		local := sockname(d.fd)
 		fmt.Fprintf(&sb, "fd %d waiting %v: established %v, poll revents %#x, local %v\n",
 			d.fd, age.Round(time.Millisecond), isEstablished(d.fd), pfd[0].Revents, local)
-		for _, line := range assocs {
-			if f := strings.Fields(line); len(f) > 12 && f[11] == strconv.Itoa(int(local.Port())) {
-				fmt.Fprintf(&sb, "  %s\n", line)
+		for _, r := range assocs {
+			if r.lport == int(local.Port()) {
+				fmt.Fprintf(&sb, "  %s\n", r.line)
 			}
 		}
 	}
@@ -142,9 +142,9 @@ func describeAssoc(c *Conn, accepted time.Time) *string {
 		fmt.Fprintf(&sb, "  paths: %v\n", err)
 	}
 	rport, lport := Port(c.RemoteAddr()), Port(c.LocalAddr())
-	for _, line := range strings.Split(procFile("/proc/net/sctp/assocs"), "\n") {
-		if f := strings.Fields(line); len(f) > 12 && (f[11] == strconv.Itoa(rport) || f[12] == strconv.Itoa(rport)) {
-			fmt.Fprintf(&sb, "  %s\n", line)
+	for _, r := range assocRows(procFile("/proc/net/sctp/assocs")) {
+		if r.lport == rport || r.rport == rport {
+			fmt.Fprintf(&sb, "  %s\n", r.line)
 		}
 	}
 	if at, ok := endedEntry(rport, lport); ok {
@@ -177,4 +177,31 @@ func fdList() string {
 		fmt.Fprintf(&sb, "fd %s → %s\n", e.Name(), target)
 	}
 	return sb.String()
+}
+
+// assocRow is a line of /proc/net/sctp/assocs with the columns the tests
+// read: ST (the association's state, 0 for CLOSED), LPORT and RPORT.
+type assocRow struct {
+	line         string
+	state        string
+	lport, rport int
+}
+
+// assocRows parses the text of /proc/net/sctp/assocs; the header and any
+// short line are left out.
+func assocRows(text string) []assocRow {
+	var rows []assocRow
+	for _, line := range strings.Split(text, "\n") {
+		f := strings.Fields(line)
+		if len(f) <= 12 {
+			continue
+		}
+		lport, err1 := strconv.Atoi(f[11])
+		rport, err2 := strconv.Atoi(f[12])
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		rows = append(rows, assocRow{line: line, state: f[4], lport: lport, rport: rport})
+	}
+	return rows
 }

@@ -9,13 +9,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// SCTP chunk types DelayChunk can match (RFC 9260 section 3.2).
+// SCTP chunk types the tests hand DelayChunk (RFC 9260 section 3.2).
 const (
-	ChunkInit       = 1
-	ChunkAbort      = 6
-	ChunkCookieEcho = 10
-	// ChunkShutdownComplete is SHUTDOWN COMPLETE.
-	ChunkShutdownComplete = 14
+	ChunkCookieEcho       = 10 // COOKIE ECHO
+	ChunkShutdownComplete = 14 // SHUTDOWN COMPLETE
 )
 
 // DelayChunk delays by d the IPv4 SCTP packets leaving the client on path
